@@ -25,7 +25,9 @@ def test_answer_needs_an_article_or_an_answer_and_must_be_a_consultation() -> No
         build_contact("answer_contact", BASE, AGENT, NOW)
     assert err.value.field == "article_ids"
     with pytest.raises(ValidationError) as err:
-        build_contact("answer_contact", {**BASE, "type": "complaint", "article_ids": ["K"]}, AGENT, NOW)
+        build_contact(
+            "answer_contact", {**BASE, "type": "complaint", "article_ids": ["K"]}, AGENT, NOW
+        )
     assert err.value.field == "type"
 
 
@@ -42,8 +44,15 @@ def test_other_rejections_need_an_explanation_and_no_transfer(reason: str) -> No
     with pytest.raises(ValidationError):
         build_contact("reject_contact", {**BASE, "reason": reason}, AGENT, NOW)
     with pytest.raises(ValidationError):
-        build_contact("reject_contact", {**BASE, "reason": reason, "explanation": "x", "transfer_to": "110"}, AGENT, NOW)
-    contact = build_contact("reject_contact", {**BASE, "reason": reason, "explanation": "已告知"}, AGENT, NOW)
+        build_contact(
+            "reject_contact",
+            {**BASE, "reason": reason, "explanation": "x", "transfer_to": "110"},
+            AGENT,
+            NOW,
+        )
+    contact = build_contact(
+        "reject_contact", {**BASE, "reason": reason, "explanation": "已告知"}, AGENT, NOW
+    )
     assert contact.outcome is ContactOutcome.REJECTED
 
 

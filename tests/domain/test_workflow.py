@@ -25,7 +25,11 @@ from workstation.workflow import Context, decide, execute
 
 TZ = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 9, 30, 10, 0, tzinfo=TZ)  # a Wednesday before National Day
-CTX = Context(calendar=WorkingCalendar.default(), rules=DeadlineRules(), unit_codes=frozenset({"U001", "U002", "U003"}))
+CTX = Context(
+    calendar=WorkingCalendar.default(),
+    rules=DeadlineRules(),
+    unit_codes=frozenset({"U001", "U002", "U003"}),
+)
 
 AGENT = Actor("li", Role.AGENT, seat="S01")
 SUPERVISOR = Actor("zhou", Role.SUPERVISOR, seat="S09")
@@ -70,7 +74,12 @@ def callback_pending(leader: bool = False) -> WorkOrder:
 
 
 def dissatisfied() -> WorkOrder:
-    answer = {"reached": True, "resolved": False, "satisfaction": "dissatisfied", "comment": "没修好"}
+    answer = {
+        "reached": True,
+        "resolved": False,
+        "satisfaction": "dissatisfied",
+        "comment": "没修好",
+    }
     return run(callback_pending(), [("record_callback", answer, CALLBACK, T0 + timedelta(days=2))])
 
 
@@ -100,8 +109,13 @@ def test_supervisor_may_dispatch() -> None:
 
 @pytest.mark.parametrize(
     ("change", "field"),
-    [({"content": "  "}, "content"), ({"unit": "U999"}, "unit"), ({"unit": ""}, "unit"),
-     ({"type": "gossip"}, "type"), ({"channel": "pigeon"}, "channel")],
+    [
+        ({"content": "  "}, "content"),
+        ({"unit": "U999"}, "unit"),
+        ({"unit": ""}, "unit"),
+        ({"type": "gossip"}, "type"),
+        ({"channel": "pigeon"}, "channel"),
+    ],
 )
 def test_dispatch_refuses_bad_fields_naming_the_field(change: dict, field: str) -> None:
     with pytest.raises(ValidationError) as err:
@@ -143,7 +157,17 @@ def test_only_units_sign(actor: Actor) -> None:
 
 
 def test_return_inside_the_window_goes_back_to_supervision() -> None:
-    order = run(dispatched(), [("return_order", {"reason": "非本单位职责", "basis": "三定方案"}, UNIT1, T0 + timedelta(hours=3))])
+    order = run(
+        dispatched(),
+        [
+            (
+                "return_order",
+                {"reason": "非本单位职责", "basis": "三定方案"},
+                UNIT1,
+                T0 + timedelta(hours=3),
+            )
+        ],
+    )
     assert order.state is OrderState.RETURNED
     assert order.returned and order.returned["reason"] == "非本单位职责"
 
@@ -206,14 +230,38 @@ def test_recall_and_co_handler() -> None:
 
 
 def test_extension_before_the_deadline_then_approved_moves_the_deadline() -> None:
-    order = run(signed(), [("request_extension", {"new_deadline": "2026-10-30", "reason": "需现场勘查"}, UNIT1, T0 + timedelta(days=3))])
+    order = run(
+        signed(),
+        [
+            (
+                "request_extension",
+                {"new_deadline": "2026-10-30", "reason": "需现场勘查"},
+                UNIT1,
+                T0 + timedelta(days=3),
+            )
+        ],
+    )
     assert order.state is OrderState.EXTENSION_REQUESTED
     with pytest.raises(NotPermitted):
         decide(order, "decide_extension", {"approved": True}, UNIT1, T0, CTX)
-    order = run(order, [("decide_extension", {"approved": True, "comment": "同意"}, SUPERVISOR, T0 + timedelta(days=4))])
+    order = run(
+        order,
+        [
+            (
+                "decide_extension",
+                {"approved": True, "comment": "同意"},
+                SUPERVISOR,
+                T0 + timedelta(days=4),
+            )
+        ],
+    )
     assert order.state is OrderState.SIGNED
     assert order.deadline.date().isoformat() == "2026-10-30"
-    assert order.extension and order.extension.status == "approved" and not order.extension.caller_notified
+    assert (
+        order.extension
+        and order.extension.status == "approved"
+        and not order.extension.caller_notified
+    )
     order = run(order, [("notify_caller", {}, CALLBACK, T0 + timedelta(days=4))])
     assert order.extension and order.extension.caller_notified
     with pytest.raises(InvalidTransition):
@@ -221,28 +269,53 @@ def test_extension_before_the_deadline_then_approved_moves_the_deadline() -> Non
 
 
 def test_rejected_extension_keeps_the_deadline_and_needs_a_reason() -> None:
-    order = run(signed(), [("request_extension", {"new_deadline": "2026-10-30", "reason": "r"}, UNIT1, T0)])
+    order = run(
+        signed(), [("request_extension", {"new_deadline": "2026-10-30", "reason": "r"}, UNIT1, T0)]
+    )
     with pytest.raises(ValidationError):
         decide(order, "decide_extension", {"approved": False}, SUPERVISOR, T0, CTX)
-    order = run(order, [("decide_extension", {"approved": False, "comment": "理由不充分"}, SUPERVISOR, T0)])
+    order = run(
+        order, [("decide_extension", {"approved": False, "comment": "理由不充分"}, SUPERVISOR, T0)]
+    )
     assert order.state is OrderState.SIGNED and order.deadline.date().isoformat() == "2026-10-15"
 
 
 def test_extension_after_the_deadline_is_refused() -> None:
     late = datetime(2026, 10, 16, 9, 0, tzinfo=TZ)
     with pytest.raises(ExtensionTooLate):
-        decide(signed(), "request_extension", {"new_deadline": "2026-10-30", "reason": "r"}, UNIT1, late, CTX)
+        decide(
+            signed(),
+            "request_extension",
+            {"new_deadline": "2026-10-30", "reason": "r"},
+            UNIT1,
+            late,
+            CTX,
+        )
 
 
 def test_extension_date_must_be_after_the_current_deadline() -> None:
     with pytest.raises(ValidationError) as err:
-        decide(signed(), "request_extension", {"new_deadline": "2026-10-12", "reason": "r"}, UNIT1, T0, CTX)
+        decide(
+            signed(),
+            "request_extension",
+            {"new_deadline": "2026-10-12", "reason": "r"},
+            UNIT1,
+            T0,
+            CTX,
+        )
     assert err.value.field == "new_deadline"
 
 
 def test_extension_needs_the_order_signed() -> None:
     with pytest.raises(InvalidTransition):
-        decide(dispatched(), "request_extension", {"new_deadline": "2026-10-30", "reason": "r"}, UNIT1, T0, CTX)
+        decide(
+            dispatched(),
+            "request_extension",
+            {"new_deadline": "2026-10-30", "reason": "r"},
+            UNIT1,
+            T0,
+            CTX,
+        )
 
 
 # --- reply and callback -------------------------------------------------------------------
@@ -277,14 +350,27 @@ def test_create_callback_is_the_system_job() -> None:
 
 @pytest.mark.parametrize("satisfaction", ["satisfied", "basically_satisfied"])
 def test_satisfied_callback_closes(satisfaction: str) -> None:
-    order = run(callback_pending(), [("record_callback", {"reached": True, "resolved": True, "satisfaction": satisfaction}, CALLBACK, T0)])
+    order = run(
+        callback_pending(),
+        [
+            (
+                "record_callback",
+                {"reached": True, "resolved": True, "satisfaction": satisfaction},
+                CALLBACK,
+                T0,
+            )
+        ],
+    )
     assert order.state is OrderState.CLOSED and order.satisfaction == satisfaction
 
 
 def test_unreached_three_times_closes_as_unreachable() -> None:
     order = callback_pending()
     for attempt in range(1, 3):
-        order = run(order, [("record_callback", {"reached": False}, CALLBACK, T0 + timedelta(hours=attempt))])
+        order = run(
+            order,
+            [("record_callback", {"reached": False}, CALLBACK, T0 + timedelta(hours=attempt))],
+        )
         assert order.state is OrderState.CALLBACK_PENDING and order.callback_attempts == attempt
         assert order.next_callback_at == T0 + timedelta(hours=attempt + 4)
     order = run(order, [("record_callback", {"reached": False}, CALLBACK, T0 + timedelta(hours=9))])
@@ -293,7 +379,14 @@ def test_unreached_three_times_closes_as_unreachable() -> None:
 
 def test_callback_needs_satisfaction_when_reached() -> None:
     with pytest.raises(ValidationError) as err:
-        decide(callback_pending(), "record_callback", {"reached": True, "resolved": True}, CALLBACK, T0, CTX)
+        decide(
+            callback_pending(),
+            "record_callback",
+            {"reached": True, "resolved": True},
+            CALLBACK,
+            T0,
+            CTX,
+        )
     assert err.value.field == "satisfaction"
 
 
@@ -306,8 +399,12 @@ def test_dissatisfied_goes_to_supervision_then_rehandle_or_close() -> None:
         decide(order, "rehandle", {"reason": "r"}, CALLBACK, T0, CTX)
     later = datetime(2026, 10, 12, 9, 0, tzinfo=TZ)
     again = run(order, [("rehandle", {"reason": "群众不满意，重新办理"}, SUPERVISOR, later)])
-    assert again.state is OrderState.REHANDLING and not again.dissatisfied and again.deadline > later
-    again = run(again, [("sign", {}, UNIT1, later), ("reply", {"result": "已彻底修复"}, UNIT1, later)])
+    assert (
+        again.state is OrderState.REHANDLING and not again.dissatisfied and again.deadline > later
+    )
+    again = run(
+        again, [("sign", {}, UNIT1, later), ("reply", {"result": "已彻底修复"}, UNIT1, later)]
+    )
     assert again.state is OrderState.REPLIED
     closed = run(order, [("close", {"explanation": "已按政策答复，诉求不合理"}, SUPERVISOR, later)])
     assert closed.state is OrderState.CLOSED
@@ -337,8 +434,25 @@ def test_overdue_urging_and_criticism_follow_the_calendar() -> None:
         decide(order, "urge", {"number": "n2"}, SYSTEM, after, CTX)
     # two working days after Friday 10-16 end on Tuesday 10-20
     with pytest.raises(InvalidTransition):
-        decide(order, "criticise", {"number": "批〔2026〕0001号"}, SYSTEM, datetime(2026, 10, 20, 18, 0, tzinfo=TZ), CTX)
-    order = run(order, [("criticise", {"number": "批〔2026〕0001号"}, SYSTEM, datetime(2026, 10, 21, 0, 1, tzinfo=TZ))])
+        decide(
+            order,
+            "criticise",
+            {"number": "批〔2026〕0001号"},
+            SYSTEM,
+            datetime(2026, 10, 20, 18, 0, tzinfo=TZ),
+            CTX,
+        )
+    order = run(
+        order,
+        [
+            (
+                "criticise",
+                {"number": "批〔2026〕0001号"},
+                SYSTEM,
+                datetime(2026, 10, 21, 0, 1, tzinfo=TZ),
+            )
+        ],
+    )
     assert order.criticised
     with pytest.raises(InvalidTransition):
         decide(order, "criticise", {"number": "n"}, SYSTEM, datetime(2026, 10, 22, tzinfo=TZ), CTX)
@@ -352,7 +466,9 @@ def test_urging_is_refused_before_the_deadline_and_for_agents() -> None:
 
 
 def test_pending_extension_is_not_urged() -> None:
-    order = run(signed(), [("request_extension", {"new_deadline": "2026-10-30", "reason": "r"}, UNIT1, T0)])
+    order = run(
+        signed(), [("request_extension", {"new_deadline": "2026-10-30", "reason": "r"}, UNIT1, T0)]
+    )
     with pytest.raises(InvalidTransition):
         decide(order, "urge", {"number": "n"}, SYSTEM, datetime(2026, 10, 20, tzinfo=TZ), CTX)
 
@@ -361,7 +477,9 @@ def test_pending_extension_is_not_urged() -> None:
 
 
 def test_link_contact_to_open_order_but_not_closed() -> None:
-    order = run(dispatched(), [("link_contact", {"contact_id": "C-2", "content": "又打来催"}, AGENT, T0)])
+    order = run(
+        dispatched(), [("link_contact", {"contact_id": "C-2", "content": "又打来催"}, AGENT, T0)]
+    )
     assert order.contact_ids[-1] == "C-2"
     closed = run(dissatisfied(), [("close", {"explanation": "x"}, SUPERVISOR, T0)])
     with pytest.raises(InvalidTransition):
@@ -378,7 +496,13 @@ def test_state_is_the_fold_of_events_and_snapshots_round_trip() -> None:
 def test_every_command_has_a_test_here() -> None:
     source = open(__file__, encoding="utf-8").read()
     for command in PERMISSIONS:
-        if command in {"answer_contact", "reject_contact", "propose_article", "publish_article", "reject_proposal"}:
+        if command in {
+            "answer_contact",
+            "reject_contact",
+            "propose_article",
+            "publish_article",
+            "reject_proposal",
+        }:
             continue
         assert f'"{command}"' in source, command
 

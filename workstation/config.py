@@ -1,0 +1,268 @@
+"""Configuration: one typed settings object from a TOML file and ``WORKSTATION_`` variables.
+
+Precedence: environment > file > defaults. The file is the explicit path, else
+``$WORKSTATION_CONFIG``, else ``<user config dir>/workstation.toml`` if it exists. Nested
+keys use a double underscore in the environment (``WORKSTATION_DEADLINES__COMPLAINT=7``
+is ``[deadlines] complaint = 7``). Platform paths are worked out when settings are loaded,
+never at import time, and nothing is created on disk.
+
+Example ``workstation.toml``::
+
+    city = "启东市"
+    timezone = "Asia/Shanghai"
+    language = "zh"
+    server_url = "http://127.0.0.1:8712"
+    deadline_end = "23:59:59"
+
+    [deadlines]
+    consultation = 3
+    suggestion = 5
+    complaint = 7
+    help = 7
+    investigation = 10
+    return_window = 2
+    criticism_after = 2
+    callback_attempts = 3
+    callback_retry_hours = 4
+
+    [notices]
+    urging_prefix = "催办"
+    criticism_prefix = "通报"
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from datetime import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, create_model, field_validator
+from pydantic import ValidationError as PydanticValidationError
+
+from workstation.errors import ConfigError
+from workstation.models import DeadlineRules
+
+if TYPE_CHECKING:
+    from workstation.calendar import WorkingCalendar
+
+APP_NAME = "hotline-workstation"
+ENV_PREFIX = "WORKSTATION_"
+CONFIG_FILE = "workstation.toml"
+OVERRIDES_FILE = "calendar_overrides.json"
+#: Short environment names: ``WORKSTATION_LANG=en``.
+_ENV_ALIASES = {"lang": "language"}
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+
+#: ``[deadlines]``: the fields of models.DeadlineRules, each a whole number of days/hours >= 0.
+DeadlineSettings: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    "DeadlineSettings",
+    __config__=_STRICT,
+    **{
+        f.name: (int, Field(default=f.default, ge=1 if f.name == "callback_attempts" else 0))
+        for f in dataclasses.fields(DeadlineRules)
+    },
+)
+
+
+class NoticeSettings(BaseModel):
+    """Numbering of notices: 催办〔2026〕0007号."""
+
+    model_config = _STRICT
+    urging_prefix: str = "催办"
+    criticism_prefix: str = "通报"
+    number_digits: int = Field(default=4, ge=1, le=8)
+
+    def number(self, kind: str, year: int, serial: int) -> str:
+        prefix = self.urging_prefix if kind == "urging" else self.criticism_prefix
+        return f"{prefix}〔{year}〕{serial:0{self.number_digits}d}号"
+
+
+class Settings(BaseModel):
+    """Everything a city or a seat may configure; see the module docstring for the file."""
+
+    model_config = _STRICT
+
+    city: str = "启东市"
+    timezone: str = "Asia/Shanghai"
+    language: Literal["zh", "en"] = "zh"
+    data_dir: Path = Field(default_factory=lambda: default_data_dir())
+    server_url: str = "http://127.0.0.1:8712"
+    db_url: str | None = None  # the central server's database; default: SQLite in data_dir
+    calendar_overrides: Path | None = None  # default: data_dir / calendar_overrides.json
+    deadline_end: time = time(23, 59, 59)  # a limit ends at this time on its last day
+    order_prefix: str = "QD"  # work order numbers: QD-S07-2611-0042
+    deadlines: DeadlineSettings = Field(default_factory=DeadlineSettings)  # type: ignore[valid-type]
+    notices: NoticeSettings = Field(default_factory=NoticeSettings)
+
+    _calendar: WorkingCalendar | None = PrivateAttr(default=None)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("server_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("data_dir", "calendar_overrides")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return None if value is None else value.expanduser()
+
+    @property
+    def rules(self) -> DeadlineRules:
+        """The deadline rules as the domain's dataclass."""
+        return DeadlineRules(**cast(BaseModel, self.deadlines).model_dump())
+
+    @property
+    def database_url(self) -> str:
+        """The server database URL: ``db_url`` or a SQLite file in the data directory."""
+        return self.db_url or f"sqlite:///{self.data_dir / 'central.db'}"
+
+    @property
+    def overrides_path(self) -> Path:
+        """Where the calendar overrides file lives (loaded if it exists)."""
+        return self.calendar_overrides or self.data_dir / OVERRIDES_FILE
+
+    def calendar(self) -> WorkingCalendar:
+        """The working calendar with the overrides file loaded when there is one (cached)."""
+        if self._calendar is None:
+            from workstation.calendar import WorkingCalendar
+
+            path = self.overrides_path
+            self._calendar = WorkingCalendar.default(path if path.exists() else None)
+        return self._calendar
+
+
+def default_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_config_file() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / CONFIG_FILE
+
+
+def find_config_file(path: Path | str | None, env: Mapping[str, str]) -> Path | None:
+    """The explicit path, else ``$WORKSTATION_CONFIG``, else the user config file if present."""
+    if path is not None:
+        return _must_exist(Path(path), "--config")
+    from_env = env.get(ENV_PREFIX + "CONFIG")
+    if from_env:
+        return _must_exist(Path(from_env), ENV_PREFIX + "CONFIG")
+    default = default_config_file()
+    return default if default.is_file() else None
+
+
+def _must_exist(path: Path, origin: str) -> Path:
+    if not path.expanduser().is_file():
+        raise ConfigError(
+            f"找不到配置文件：{path}（来自 {origin}）",
+            f"configuration file not found: {path} (from {origin})",
+            key=origin,
+        )
+    return path.expanduser()
+
+
+def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Settings from the config file (if any) and the environment; ConfigError names the key."""
+    env = os.environ if env is None else env
+    config_file = find_config_file(path, env)
+    data: dict[str, Any] = _read_toml(config_file) if config_file else {}
+    origins: dict[str, str] = {}
+    for key, value, var in _env_values(env):
+        _merge(data, key, value)
+        origins[".".join(key)] = var
+    try:
+        return Settings.model_validate(data)
+    except PydanticValidationError as exc:
+        raise _config_error(exc, config_file, origins) from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib
+
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"配置文件 {path} 语法错误：{exc}",
+            f"configuration file {path} is not valid TOML: {exc}",
+            key=str(path),
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"无法读取配置文件 {path}：{exc}",
+            f"cannot read configuration file {path}: {exc}",
+            key=str(path),
+        ) from None
+
+
+def _env_values(env: Mapping[str, str]) -> list[tuple[tuple[str, ...], str, str]]:
+    """``WORKSTATION_A__B=v`` → (("a", "b"), v, name), for settings fields only.
+
+    Other ``WORKSTATION_`` variables (the config path, test switches of other areas) are not
+    settings and are left alone; empty values count as unset.
+    """
+    found = []
+    for name, value in env.items():
+        if not name.startswith(ENV_PREFIX) or value == "":
+            continue
+        key = tuple(part.lower() for part in name[len(ENV_PREFIX) :].split("__"))
+        key = (_ENV_ALIASES.get(key[0], key[0]), *key[1:])
+        if key[0] in Settings.model_fields:
+            found.append((key, value, name))
+    return sorted(found)
+
+
+def _merge(data: dict[str, Any], key: tuple[str, ...], value: str) -> None:
+    target = data
+    for part in key[:-1]:
+        child = target.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ConfigError(
+                f"配置项 {part} 不是一个表，不能设置 {'.'.join(key)}",
+                f"setting {part} is not a table; cannot set {'.'.join(key)}",
+                key=".".join(key),
+            )
+        target = child
+    target[key[-1]] = value
+
+
+def _config_error(
+    exc: PydanticValidationError, config_file: Path | None, origins: dict[str, str]
+) -> ConfigError:
+    first = exc.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    origin = origins.get(key) or (str(config_file) if config_file else "defaults")
+    reason = first["msg"]
+    if first["type"] == "extra_forbidden":
+        return ConfigError(
+            f"未知的配置项 {key}（来自 {origin}）",
+            f"unknown setting {key} (from {origin})",
+            key=key,
+        )
+    value = first.get("input")
+    return ConfigError(
+        f"配置项 {key} 的值 {value!r} 无效（来自 {origin}）：{reason}",
+        f"invalid value {value!r} for setting {key} (from {origin}): {reason}",
+        key=key,
+    )
