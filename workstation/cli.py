@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -29,6 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="workstation",
         description="12345 hotline workstation: intake, dispatch, handling, supervision, callback.",
     )
+    parser.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default=None,
+        help="interface language: zh (Simplified Chinese, default) or en",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -44,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from workstation.i18n import set_language
+
+    lang = args.lang or os.environ.get("WORKSTATION_LANG") or os.environ.get("WORKSTATION_LANGUAGE")
+    if lang in ("zh", "en"):
+        set_language(lang)
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()

@@ -9,7 +9,7 @@ optimistic local view. Pure: time, calendar and rules come in as arguments.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from workstation.errors import (
@@ -52,6 +52,18 @@ class Context:
     rules: DeadlineRules = field(default_factory=DeadlineRules)
     tz: str = "Asia/Shanghai"
     unit_codes: frozenset[str] | None = None
+    day_end: time = time(23, 59, 59)  # a limit ends at this time on its last working day
+
+    @classmethod
+    def from_settings(cls, settings: Any, unit_codes: frozenset[str] | None = None) -> Context:
+        """The rules a city configured (``workstation.config.Settings``)."""
+        return cls(
+            calendar=settings.calendar(),
+            rules=settings.rules,
+            tz=settings.timezone,
+            unit_codes=unit_codes,
+            day_end=settings.deadline_end,
+        )
 
 
 def _text(args: dict[str, Any], name: str, zh: str, en: str) -> str:
@@ -107,7 +119,9 @@ def _deadline(
 ) -> datetime:
     from workstation.deadlines import deadline_for
 
-    return deadline_for(order_type, start, ctx.calendar, ctx.rules, investigation, tz=ctx.tz)
+    return deadline_for(
+        order_type, start, ctx.calendar, ctx.rules, investigation, tz=ctx.tz, end=ctx.day_end
+    )
 
 
 def decide(
@@ -230,7 +244,7 @@ def _return(
         raise _state_error(o, "return_order")
     reason = _text(args, "reason", "退回理由", "a reason")
     basis = _text(args, "basis", "退回依据", "the basis")
-    end = return_window_end(o.dispatched_at, ctx.calendar, ctx.rules, tz=ctx.tz)
+    end = return_window_end(o.dispatched_at, ctx.calendar, ctx.rules, tz=ctx.tz, end=ctx.day_end)
     if now > end:
         raise OutsideReturnWindow(
             f"退回须在派单后 {ctx.rules.return_window} 个工作日内（截至 {end:%Y-%m-%d %H:%M}）；"
@@ -382,7 +396,7 @@ def _criticise(
         raise InvalidTransition("须先发催办通知", "an urging notice must come first")
     if o.criticised:
         raise InvalidTransition("已通报批评", "already criticised")
-    due = criticism_due(o.urged_at, ctx.calendar, ctx.rules, tz=ctx.tz)
+    due = criticism_due(o.urged_at, ctx.calendar, ctx.rules, tz=ctx.tz, end=ctx.day_end)
     if now <= due:
         raise InvalidTransition(
             f"催办后 {ctx.rules.criticism_after} 个工作日（{due:%Y-%m-%d}）仍未办理方可通报批评",
