@@ -1,0 +1,289 @@
+"""Knowledge-base search benchmark: accuracy on the dev set and real Q&A, speed at scale.
+
+    .venv/bin/python benchmarks/kb_search.py              # 100,000 articles
+    .venv/bin/python benchmarks/kb_search.py --quick      # 5,000 articles, a minute
+
+Prints (never asserts): top-3 accuracy per query kind on kb_dev; top-1/top-3 on the real
+government Q&A titles typed with 1-2 characters deleted or swapped for a homophone (fixed
+seed); build time, peak memory and search-time percentiles at scale for the engine and
+two baselines (rapidfuzz ``process.extract`` over titles and bodies; BM25 via bm25s over
+jieba tokens), with ratios.  Each system runs in its own process so memory is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+sys.path.insert(0, str(ROOT))
+
+
+def load(name: str) -> list[dict]:
+    with open(DATA / name, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+# --- noisy queries -----------------------------------------------------------------------
+
+
+def homophones() -> dict[int, list[str]]:
+    from kb_index.text import pinyin_tables
+
+    table = pinyin_tables()[0]
+    by_syl: dict[int, list[str]] = {}
+    for code in range(0x4E00, 0x9FA6):
+        if table[code]:
+            by_syl.setdefault(int(table[code]), []).append(chr(code))
+    return by_syl
+
+
+def noisy(title: str, rng: random.Random, by_syl: dict[int, list[str]]) -> str:
+    """Delete or swap for a homophone 1-2 characters of a title (as typed on the call)."""
+    from kb_index.text import char_syllable, is_han
+
+    chars = list(title)
+    for _ in range(rng.choice((1, 2))):
+        han = [i for i, c in enumerate(chars) if is_han(c)]
+        if len(han) < 3:
+            break
+        i = rng.choice(han)
+        if rng.random() < 0.5:
+            del chars[i]
+        else:
+            # Pick among common characters: the pool is in code order, keep it small.
+            options = [c for c in by_syl.get(char_syllable(chars[i]), []) if c != chars[i]]
+            if options:
+                chars[i] = rng.choice(options[:40])
+    return "".join(chars)
+
+
+# --- systems (each in a worker process) --------------------------------------------------
+
+
+class Engine:
+    name = "engine"
+
+    def build(self, articles: list[dict]) -> None:
+        from kb_index.store import KnowledgeBase
+
+        self.tmp = tempfile.mkdtemp()
+        self.kb = KnowledgeBase(os.path.join(self.tmp, "kb.sqlite3"))
+        for i in range(0, len(articles), 5000):
+            self.kb.upsert_many(articles[i : i + 5000])
+        self.kb.warm_up()
+
+    def search(self, query: str) -> list[str]:
+        return [h.id for h in self.kb.search(query, limit=3)]
+
+
+class RapidfuzzBaseline:
+    name = "rapidfuzz"
+
+    def build(self, articles: list[dict]) -> None:
+        self.ids = [a["id"] for a in articles]
+        self.texts = [a["title"] + " " + a["body"] for a in articles]
+
+    def search(self, query: str) -> list[str]:
+        from rapidfuzz import fuzz, process
+
+        hits = process.extract(query, self.texts, scorer=fuzz.partial_ratio, limit=3)
+        return [self.ids[i] for _, _, i in hits]
+
+
+class BM25Baseline:
+    name = "bm25"
+
+    def build(self, articles: list[dict]) -> None:
+        import logging
+
+        import bm25s
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        self.ids = [a["id"] for a in articles]
+        corpus = [self._tok(a["title"] + " " + a["title"] + " " + a["body"]) for a in articles]
+        self.model = bm25s.BM25()
+        self.model.index(bm25s.tokenization.Tokenized(*self._vocab(corpus)), show_progress=False)
+
+    def _vocab(self, corpus: list[list[str]]) -> tuple[list[list[int]], dict[str, int]]:
+        self.vocab: dict[str, int] = {}
+        ids = [[self.vocab.setdefault(t, len(self.vocab)) for t in doc] for doc in corpus]
+        return ids, self.vocab
+
+    @staticmethod
+    def _tok(text: str) -> list[str]:
+        import jieba
+
+        return [t for t in jieba.lcut_for_search(text.lower()) if t.strip()]
+
+    def search(self, query: str) -> list[str]:
+        tokens = [self.vocab[t] for t in self._tok(query) if t in self.vocab]
+        if not tokens:
+            return []
+        docs, _ = self.model.retrieve([tokens], k=3, show_progress=False, n_threads=1)
+        return [self.ids[int(d)] for d in docs[0]]
+
+
+SYSTEMS = {c.name: c for c in (Engine, RapidfuzzBaseline, BM25Baseline)}
+
+
+def scale_corpus(n: int, seed: int) -> list[dict]:
+    """``n`` articles from the real texts: Q&A entries and city messages with their replies."""
+    rng = random.Random(seed)
+    base = [(e["title"], e["body"], e.get("unit", "")) for e in load("real/govqa_kb.jsonl")]
+    base += [(m["subject"], m["reply"], "") for m in load("real/messages_with_replies.jsonl")]
+    pool = [m["text"] for m in load("real/citizen_messages_dev.jsonl")]
+    out = []
+    for i in range(n):
+        title, body, unit = base[i % len(base)]
+        if i >= len(base):  # a variant: another question's wording around the same answer
+            extra = rng.choice(pool)
+            cut = rng.randint(4, 12)
+            title = extra[:cut] + title[: rng.randint(6, 20)]
+            body = body[: rng.randint(80, 400)] + extra[: rng.randint(40, 200)]
+        out.append({"id": f"S{i:06d}", "title": title, "body": body, "unit": unit, "category": ""})
+    return out
+
+
+def evaluate(system: object, queries: list[dict]) -> dict:
+    ok1, ok3, kinds, totals, times = 0, 0, Counter(), Counter(), []
+    for q in queries:
+        start = time.perf_counter()
+        got = system.search(q["query"])  # type: ignore[attr-defined]
+        times.append((time.perf_counter() - start) * 1000)
+        if q["expected"] is None:  # timed only
+            continue
+        hit3 = any(g in q["expected"] for g in got[:3])
+        ok3 += hit3
+        ok1 += bool(got) and got[0] in q["expected"]
+        kinds[q.get("kind", "all")] += hit3
+        totals[q.get("kind", "all")] += 1
+    times.sort()
+    scored = sum(totals.values())
+    n = max(scored, 1)
+    return {
+        "top1": ok1 / n,
+        "top3": ok3 / n,
+        "kinds": {k: kinds[k] / totals[k] for k in totals},
+        "p50": statistics.median(times) if times else 0.0,
+        "p99": times[min(len(times) - 1, int(len(times) * 0.99))] if times else 0.0,
+        "n": scored,
+    }
+
+
+def worker(args: argparse.Namespace) -> None:
+    import psutil
+
+    system = SYSTEMS[args.worker]()
+    rng = random.Random(args.seed)
+    by_syl = homophones()
+    result: dict = {"system": system.name}
+    if args.part == "dev":
+        system.build(load("kb_dev.jsonl"))
+        result["dev"] = evaluate(system, load("kb_dev_queries.jsonl"))
+        qa = load("real/govqa_kb.jsonl")
+        system.build(qa)
+        queries = [{"query": noisy(e["title"], rng, by_syl), "expected": [e["id"]]} for e in qa]
+        if system.name == "rapidfuzz":
+            queries = queries[:: max(1, len(queries) // 100)]
+        result["govqa"] = evaluate(system, queries)
+    else:
+        articles = scale_corpus(args.articles, args.seed)
+        rss0 = psutil.Process().memory_info().rss
+        start = time.perf_counter()
+        system.build(articles)
+        result["build_s"] = time.perf_counter() - start
+        picks = rng.sample(articles, min(args.queries, len(articles)))
+        queries = [
+            {"query": noisy(a["title"], rng, by_syl)[:20], "expected": [a["id"]]} for a in picks
+        ]
+        queries += [{"query": q["query"], "expected": None} for q in load("kb_dev_queries.jsonl")]
+        rng.shuffle(queries)
+        if system.name == "rapidfuzz":
+            queries = queries[: args.rapidfuzz_queries]
+        result["scale"] = evaluate(system, queries)
+        result["rss_mb"] = psutil.Process().memory_info().rss / 2**20
+        result["rss_added_mb"] = (psutil.Process().memory_info().rss - rss0) / 2**20
+        result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+def run_worker(name: str, part: str, args: argparse.Namespace) -> dict:
+    cmd = [sys.executable, __file__, "--worker", name, "--part", part]
+    cmd += ["--articles", str(args.articles), "--queries", str(args.queries)]
+    cmd += ["--seed", str(args.seed), "--rapidfuzz-queries", str(args.rapidfuzz_queries)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if out.returncode:
+        print(out.stderr[-2000:], file=sys.stderr)
+        return {"system": name, "error": out.returncode}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--rapidfuzz-queries", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=12345)
+    parser.add_argument("--quick", action="store_true", help="5,000 articles, 200 queries")
+    parser.add_argument("--only", choices=["dev", "scale"], help="run one part")
+    parser.add_argument("--systems", default="engine,bm25,rapidfuzz")
+    parser.add_argument("--worker", choices=sorted(SYSTEMS), help=argparse.SUPPRESS)
+    parser.add_argument("--part", choices=["dev", "scale"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.quick:
+        args.articles, args.queries = 5000, 200
+    if args.worker:
+        worker(args)
+        return
+    names = args.systems.split(",")
+    if args.only != "scale":
+        print("== accuracy: kb_dev (top-3 per kind) and real Q&A titles with typos (top-1/top-3)")
+        for name in names:
+            r = run_worker(name, "dev", args)
+            if "error" in r:
+                continue
+            d, g = r["dev"], r["govqa"]
+            kinds = " ".join(f"{k}={v:.3f}" for k, v in sorted(d["kinds"].items()))
+            print(f"{name:10s} dev top3={d['top3']:.3f} ({kinds})")
+            print(f"{'':10s} govqa top1={g['top1']:.3f} top3={g['top3']:.3f} (n={g['n']})")
+    if args.only != "dev":
+        print(f"== speed at {args.articles} articles ({args.queries} typo-title + 200 dev queries)")
+        results = {}
+        for name in names:
+            r = results[name] = run_worker(name, "scale", args)
+            if "error" in r:
+                continue
+            s = r["scale"]
+            print(
+                f"{name:10s} build={r['build_s']:.1f}s peak_rss={r['peak_mb']:.0f}MB "
+                f"rss_added={r['rss_added_mb']:.0f}MB p50={s['p50']:.2f}ms p99={s['p99']:.2f}ms "
+                f"typo-title top3={s['top3']:.3f} (n={s['n']})"
+            )
+        eng = results.get("engine")
+        if eng and "scale" in eng:
+            for name, r in results.items():
+                if name == "engine" or "scale" not in r:
+                    continue
+                print(
+                    f"ratio {name}/engine: p50 x{r['scale']['p50'] / max(eng['scale']['p50'], 1e-6):.1f}"
+                    f" p99 x{r['scale']['p99'] / max(eng['scale']['p99'], 1e-6):.1f}"
+                    f" build x{r['build_s'] / max(eng['build_s'], 1e-6):.2f}"
+                    f" peak_rss x{r['peak_mb'] / max(eng['peak_mb'], 1e-6):.2f}"
+                )
+
+
+if __name__ == "__main__":
+    main()

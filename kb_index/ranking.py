@@ -1,0 +1,169 @@
+"""From postings scores to ranked hits: fuzzy rerank, highlight spans and snippets.
+
+BM25F over character and pinyin bigrams picks ``CANDIDATES`` articles; a rapidfuzz
+comparison of the query with each candidate's title, in characters and in pinyin
+syllables, then reorders them, since an agent types words of the title far more often
+than words of the body.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from kb_index.query import QueryPlan, analyze
+from kb_index.text import normalize, normalized_codes, pinyin_keys_from_bigrams, syllable_string
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    import numpy as np
+
+    from kb_index.memindex import MemoryIndex
+
+CANDIDATES = 24
+TITLE_CHAR_WEIGHT = 0.35
+TITLE_PINYIN_WEIGHT = 0.35
+SNIPPET_CHARS = 60
+SPAN_BODY_CHARS = 3000
+MAX_SPANS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search result; ``spans`` are ``(field, start, end)`` character offsets."""
+
+    id: str
+    title: str
+    score: float
+    unit: str
+    category: str
+    spans: list[tuple[str, int, int]] = field(default_factory=list)
+    snippet: str = ""
+
+
+def rank(
+    conn: sqlite3.Connection,
+    index: MemoryIndex,
+    query: str,
+    limit: int,
+    unit: str | None,
+    category: str | None,
+) -> list[Hit]:
+    import numpy as np
+
+    plan = analyze(query, index.phrases)
+    if plan is None:
+        return []
+    scores = index.score(plan.terms)
+    if unit or category:
+        scores = np.where(index.filter_mask(unit, category), scores, 0.0)
+    k = min(max(CANDIDATES, limit * 2), len(scores))
+    if k == 0:
+        return []
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[scores[top] > 0]
+    if len(top) == 0:
+        return []
+    best = float(scores[top].max())
+    marks = ",".join("?" * len(top))
+    rows = conn.execute(
+        f"SELECT doc, id, title FROM kb_articles WHERE doc IN ({marks})",
+        [int(d) for d in top],
+    ).fetchall()
+    q_syl = "".join(chr(0xE000 + s) for s in plan.syllables if s)
+    ranked = sorted(
+        (
+            (float(scores[doc]) / best + _title_bonus(plan, title, q_syl), aid, doc)
+            for doc, aid, title in rows
+        ),
+        key=lambda r: (-r[0], r[1]),
+    )[:limit]
+    details = {
+        row[0]: row[1:]
+        for row in conn.execute(
+            f"SELECT doc, title, body, unit, category FROM kb_articles WHERE doc IN ({','.join('?' * len(ranked))})",
+            [doc for _, _, doc in ranked],
+        )
+    }
+    needles = _needles(plan)
+    hits = []
+    for final, aid, doc in ranked:
+        title, body, unit_, cat = details[doc]
+        spans = _spans(needles, "title", title) + _spans(needles, "body", body[:SPAN_BODY_CHARS])
+        hits.append(
+            Hit(aid, title, round(final, 4), unit_, cat, spans[:MAX_SPANS], _snippet(body, spans))
+        )
+    return hits
+
+
+def _title_bonus(plan: QueryPlan, title: str, q_syl: str) -> float:
+    from rapidfuzz import fuzz
+
+    title = normalize(title)
+    bonus = 0.0
+    if plan.han:
+        bonus += TITLE_CHAR_WEIGHT * fuzz.partial_ratio(plan.han, title) / 100.0
+    if q_syl:
+        bonus += TITLE_PINYIN_WEIGHT * fuzz.partial_ratio(q_syl, syllable_string(title)) / 100.0
+    return bonus
+
+
+def _needles(plan: QueryPlan) -> tuple[np.ndarray, np.ndarray, int]:
+    import numpy as np
+
+    chars = np.array(sorted(plan.char_keys) or [-1], dtype=np.int64)
+    pins = np.array(sorted(plan.pinyin_keys) or [-1], dtype=np.int64)
+    single = ord(plan.text) if len(plan.text) == 1 else -1
+    return chars, pins, single
+
+
+def _member(keys: np.ndarray, sorted_needles: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    pos = np.searchsorted(sorted_needles, keys).clip(0, len(sorted_needles) - 1)
+    return sorted_needles[pos] == keys
+
+
+def _spans(
+    needles: tuple[np.ndarray, np.ndarray, int], name: str, text: str
+) -> list[tuple[str, int, int]]:
+    """Character ranges of ``text`` covered by a query bigram (exact or same pinyin)."""
+    import numpy as np
+
+    chars, pins, single = needles
+    c = normalized_codes(text)
+    if len(c) == 0:
+        return []
+    keys = (c[:-1] << 16) | c[1:]
+    hit = _member(keys, chars)
+    if pins[0] >= 0:
+        pk, ok = pinyin_keys_from_bigrams(keys)
+        hit |= ok & _member(pk, pins)
+    covered = np.zeros(len(c) + 2, dtype=bool)
+    idx = np.flatnonzero(hit) + 1
+    covered[idx] = True
+    covered[idx + 1] = True
+    if single >= 0:
+        covered[1:-1] |= c == single
+    edges = np.flatnonzero(covered[1:] != covered[:-1])
+    return [(name, int(s), int(e)) for s, e in zip(edges[::2], edges[1::2], strict=False)]
+
+
+def _snippet(body: str, spans: list[tuple[str, int, int]]) -> str:
+    body_spans = [s for s in spans if s[0] == "body"]
+    start = max(0, body_spans[0][1] - 10) if body_spans else 0
+    text = body[start : start + SNIPPET_CHARS]
+    return ("…" if start else "") + text + ("…" if start + SNIPPET_CHARS < len(body) else "")
+
+
+def hit_to_dict(hit: Hit) -> dict[str, object]:
+    return {
+        "id": hit.id,
+        "title": hit.title,
+        "score": hit.score,
+        "unit": hit.unit,
+        "category": hit.category,
+        "spans": [list(s) for s in hit.spans],
+        "snippet": hit.snippet,
+    }
