@@ -1,0 +1,223 @@
+"""Users, seats, sessions and the routing directory: what the administrator manages.
+
+Seat tokens and session tokens are stored as SHA-256 digests, passwords as argon2 hashes
+(see :mod:`central.security`). Revoking a seat ends every session opened through it,
+because each request checks the seat along with the session.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from central import schema
+from central.changes import Change, Tx
+from central.db import Database
+from central.errors import AuthError, NotFound
+from central.security import hash_password, new_token, token_digest, verify_password
+from workstation.errors import AlreadyExists, ValidationError
+from workstation.models import Role, Unit
+
+SESSION_HOURS = 12
+ROLES = ("agent", "callback", "supervisor", "unit", "admin")
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    name: str
+    role: Role
+    unit: str | None
+    display_name: str
+    disabled: bool
+
+
+@dataclass(frozen=True)
+class Session:
+    """An authenticated request: the user as on record, and the seat it came through."""
+
+    user: UserRecord
+    seat: str
+    expires_at: datetime
+
+    @property
+    def scope_unit(self) -> str | None:
+        """The unit whose orders this user is limited to (None: sees every order)."""
+        return self.user.unit if self.user.role is Role.UNIT else None
+
+
+def _user(row: Any) -> UserRecord:
+    return UserRecord(row.name, Role(row.role), row.unit, row.display_name, bool(row.disabled))
+
+
+# -- routing directory ----------------------------------------------------------------
+
+
+def upsert_units(tx: Tx, units: list[Unit]) -> int:
+    """Insert or update units; emits a ``unit`` change for each that is new or changed."""
+    t = schema.units
+    existing = {r.code: r.data for r in tx.conn.execute(select(t.c.code, t.c.data))}
+    changed = 0
+    for unit in units:
+        data = unit.to_dict()
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        values = {"name": unit.name, "leader": unit.leader, "data": text, "updated_at": tx.now}
+        if unit.code not in existing:
+            tx.conn.execute(t.insert().values(code=unit.code, **values))
+        elif existing[unit.code] != text:
+            tx.conn.execute(update(t).where(t.c.code == unit.code).values(**values))
+        else:
+            continue
+        changed += 1
+        tx.emit(Change("unit", unit.code, data, everyone=True))
+    return changed
+
+
+def unit_codes(conn: Connection) -> frozenset[str]:
+    return frozenset(conn.execute(select(schema.units.c.code)).scalars())
+
+
+def get_unit(conn: Connection, code: str) -> Unit | None:
+    row = conn.execute(select(schema.units.c.data).where(schema.units.c.code == code)).first()
+    return None if row is None else Unit.from_dict(json.loads(row.data))
+
+
+# -- users and seats ------------------------------------------------------------------
+
+
+def add_user(
+    tx: Tx,
+    name: str,
+    role: str,
+    password: str,
+    unit: str | None,
+    display_name: str = "",
+    password_hash: str | None = None,
+) -> None:
+    """Add a user; ``password_hash`` takes an existing argon2 hash (imports, test fixtures)."""
+    if role not in ROLES:
+        raise ValidationError("role", f"未知的角色：{role}", f"unknown role {role!r}")
+    if not name.strip() or not password:
+        raise ValidationError("name", "用户名和密码不能为空", "name and password are required")
+    if role == "unit":
+        if not unit or get_unit(tx.conn, unit) is None:
+            raise ValidationError(
+                "unit",
+                f"承办单位用户须指定名录中的单位（{unit or '未指定'}）",
+                f"a unit user needs a unit from the routing directory (got {unit or 'none'})",
+            )
+    elif unit:
+        raise ValidationError("unit", "只有承办单位用户属于单位", "only unit users have a unit")
+    row = {
+        "name": name,
+        "role": role,
+        "unit": unit if role == "unit" else None,
+        "display_name": display_name or name,
+        "password_hash": password_hash or hash_password(password),
+        "disabled": False,
+        "created_at": tx.now,
+    }
+    if not tx.db.insert_ignore(tx.conn, schema.users, row):
+        raise AlreadyExists(f"用户 {name} 已存在", f"user {name} already exists")
+
+
+def revoke_user(tx: Tx, name: str) -> None:
+    t = schema.users
+    if not tx.conn.execute(update(t).where(t.c.name == name).values(disabled=True)).rowcount:
+        raise NotFound(f"没有用户 {name}", f"no user {name}")
+    s = schema.sessions
+    tx.conn.execute(update(s).where(s.c.user == name).values(revoked=True))
+
+
+def enroll_seat(tx: Tx, code: str, prefix: str) -> str:
+    """Create a seat and return its token (shown once; only the digest is stored)."""
+    if not code.strip():
+        raise ValidationError("seat", "座席编号不能为空", "the seat code is required")
+    token = new_token()
+    row = {
+        "code": code,
+        "prefix": prefix,
+        "token_hash": token_digest(token),
+        "revoked": False,
+        "created_at": tx.now,
+    }
+    if not tx.db.insert_ignore(tx.conn, schema.seats, row):
+        raise AlreadyExists(f"座席 {code} 已登记", f"seat {code} is already enrolled")
+    return token
+
+
+def revoke_seat(tx: Tx, code: str) -> None:
+    t = schema.seats
+    if not tx.conn.execute(update(t).where(t.c.code == code).values(revoked=True)).rowcount:
+        raise NotFound(f"没有座席 {code}", f"no seat {code}")
+    s = schema.sessions
+    tx.conn.execute(update(s).where(s.c.seat == code).values(revoked=True))
+
+
+def seat_by_token(conn: Connection, token: str | None) -> Any:
+    """The seat row for a seat token, or AuthError when unknown or revoked."""
+    if not token:
+        raise AuthError("缺少座席令牌", "the seat token is missing")
+    t = schema.seats
+    row = conn.execute(select(t).where(t.c.token_hash == token_digest(token))).first()
+    if row is None or row.revoked:
+        raise AuthError("座席令牌无效或已吊销", "unknown or revoked seat token")
+    return row
+
+
+def login(tx: Tx, seat_token: str | None, name: str, password: str) -> tuple[str, Session]:
+    """Check the password, open a session bound to user and seat, record the seat login."""
+    seat = seat_by_token(tx.conn, seat_token)
+    row = tx.conn.execute(select(schema.users).where(schema.users.c.name == name)).first()
+    if row is None or row.disabled or not verify_password(row.password_hash, password):
+        raise AuthError("用户名或密码错误", "wrong user name or password")
+    token = new_token()
+    expires = tx.now + timedelta(hours=SESSION_HOURS)
+    tx.conn.execute(
+        schema.sessions.insert().values(
+            token_hash=token_digest(token),
+            user=name,
+            seat=seat.code,
+            created_at=tx.now,
+            expires_at=expires,
+            revoked=False,
+        )
+    )
+    sl = schema.seat_logins
+    if not tx.db.insert_ignore(
+        tx.conn, sl, {"user": name, "seat": seat.code, "first_at": tx.now, "last_at": tx.now}
+    ):
+        tx.conn.execute(
+            update(sl).where(sl.c.user == name, sl.c.seat == seat.code).values(last_at=tx.now)
+        )
+    return token, Session(_user(row), seat.code, expires)
+
+
+def session_for(db: Database, token: str, now: datetime) -> Session:
+    """The live session for a bearer token, or AuthError (expired, revoked, disabled)."""
+    s, u, st = schema.sessions, schema.users, schema.seats
+    stmt = (
+        select(s.c.seat, s.c.expires_at, s.c.revoked, st.c.revoked.label("seat_revoked"), u)
+        .join(u, u.c.name == s.c.user)
+        .join(st, st.c.code == s.c.seat)
+        .where(s.c.token_hash == token_digest(token))
+    )
+    with db.read() as conn:
+        row = conn.execute(stmt).first()
+    if row is None or row.revoked or row.seat_revoked or row.disabled or row.expires_at <= now:
+        raise AuthError("登录已失效，请重新登录", "the session is not valid; log in again")
+    return Session(_user(row), row.seat, row.expires_at)
+
+
+def user_on_seat(conn: Connection, name: str, seat: str) -> UserRecord | None:
+    """The user as on record if they have logged in on ``seat`` and are not disabled."""
+    u, sl = schema.users, schema.seat_logins
+    row = conn.execute(
+        select(u)
+        .join(sl, sl.c.user == u.c.name)
+        .where(u.c.name == name, sl.c.seat == seat, u.c.disabled.is_(False))
+    ).first()
+    return None if row is None else _user(row)

@@ -1,0 +1,153 @@
+"""Request and response bodies of the HTTP API (the OpenAPI schema is generated from them)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+NO_NUL = r"^[^\x00]*$"
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx/5xx: a code and a message in both languages."""
+
+    model_config = ConfigDict(extra="allow")
+    error: str
+    zh: str
+    en: str
+
+
+class Health(BaseModel):
+    status: str
+    schema_version: int
+    database: str
+
+
+class SeatInfo(BaseModel):
+    seat: str
+    prefix: str
+    city: str
+
+
+class LoginRequest(BaseModel):
+    user: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
+    password: str = Field(min_length=1, max_length=1024, pattern=NO_NUL)
+
+
+class LoginResponse(BaseModel):
+    token: str
+    user: str
+    role: str
+    unit: str | None
+    display_name: str
+    expires_at: str
+
+
+class CommandIn(BaseModel):
+    """One outbox row (docs/sync-protocol.md, Commands)."""
+
+    model_config = ConfigDict(extra="ignore")
+    op_id: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
+    client_id: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
+    mutation_id: int = Field(ge=1, le=2**53)
+    order_id: str | None = Field(default=None, max_length=64, pattern=NO_NUL)
+    command: str = Field(min_length=1, max_length=40, pattern=NO_NUL)
+    args: dict[str, Any] = Field(default_factory=dict)
+    base_version: int | None = Field(default=None, ge=0, le=2**31)
+    user: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
+    seat: str = Field(min_length=1, max_length=32, pattern=NO_NUL)
+    client_time: str | None = Field(default=None, max_length=64)
+
+
+class PushRequest(BaseModel):
+    client_id: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
+    commands: list[CommandIn] = Field(max_length=1000)
+
+
+class Reason(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    code: str
+    zh: str
+    en: str
+
+
+class CommandResult(BaseModel):
+    op_id: str
+    mutation_id: int
+    status: Literal["applied", "rejected"]
+    reason: Reason | None
+    order: dict[str, Any] | None
+    record: dict[str, Any] | None = None
+
+
+class PushResponse(BaseModel):
+    last_mutation_id: int
+    results: list[CommandResult]
+
+
+class ChangeOut(BaseModel):
+    seq: int
+    entity: str
+    key: str
+    op: Literal["upsert", "delete"]
+    data: dict[str, Any]
+
+
+class PullResponse(BaseModel):
+    changes: list[ChangeOut]
+    cursor: int
+    has_more: bool
+
+
+class OrdersPage(BaseModel):
+    orders: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+
+
+class OrderDetail(BaseModel):
+    order: dict[str, Any]
+    contacts: list[dict[str, Any]]
+
+
+class ArticleIn(BaseModel):
+    """An article as kb_index stores it; the id comes from the path."""
+
+    model_config = ConfigDict(extra="ignore")
+    title: str = Field(min_length=1, max_length=500, pattern=NO_NUL)
+    body: str = Field(default="", max_length=200_000, pattern=NO_NUL)
+    unit: str = Field(default="", max_length=200, pattern=NO_NUL)
+    category: str = Field(default="", max_length=200, pattern=NO_NUL)
+    tags: list[str] = Field(default_factory=list, max_length=100)
+    updated: str = Field(default="", max_length=64, pattern=NO_NUL)
+
+
+class ArticleOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    title: str
+    version: int
+
+
+class Deleted(BaseModel):
+    id: str
+    version: int
+    deleted: bool
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error statuses a route can answer."""
+    text = {
+        400: "Bad request",
+        401: "Not authenticated (log in again)",
+        403: "Not allowed for this user or seat",
+        404: "Not found (or not in the caller's scope)",
+        409: "Conflict (e.g. a gap in mutation ids)",
+        413: "Body too large",
+        415: "Unsupported content encoding",
+        422: "Malformed request",
+        503: "Temporarily unavailable: retry (may carry Retry-After)",
+    }
+    return {c: {"model": ErrorBody, "description": text[c]} for c in codes}

@@ -1,0 +1,165 @@
+"""The change feed (``changes``) that seats pull, and the transaction that writes it.
+
+Why a single counter row: every writing transaction that emits changes runs
+``UPDATE change_counter SET value = value + n RETURNING value`` as its last statement
+before COMMIT. The row lock is held until the transaction ends, so the next writer gets
+its seq only after the previous one has committed (or rolled back, leaving no rows).
+Commit order is therefore seq order: whenever a reader sees seq N, every seq below N is
+already committed, and a cursor can never skip a row that commits later. A plain
+sequence or autoincrement does not give this (seq 11 can commit before seq 10). The cost
+is that emitting transactions serialise on that row for the short time between the
+bump and the commit, which is why the bump is deferred to the end (``Tx.flush``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from central import schema
+from central.db import Database
+
+EVERYONE = "*"
+"""The ``change_units`` scope of a change every signed-in user may see."""
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass
+class Change:
+    entity: str
+    key: str
+    data: dict[str, Any]
+    op: str = "upsert"
+    units: tuple[str, ...] = ()  # restricted to these units (plus staff)
+    everyone: bool = False
+
+
+@dataclass
+class Tx:
+    """A writing transaction: connection, request time and the changes it will emit."""
+
+    db: Database
+    conn: Connection
+    now: datetime
+    pending: list[Change] = field(default_factory=list)
+
+    def emit(self, change: Change) -> None:
+        self.pending.append(change)
+
+    def flush(self) -> list[int]:
+        """Allocate seqs and insert the pending changes; call last, just before commit."""
+        if not self.pending:
+            return []
+        n = len(self.pending)
+        top = self.conn.execute(
+            update(schema.change_counter)
+            .where(schema.change_counter.c.id == 1)
+            .values(value=schema.change_counter.c.value + n)
+            .returning(schema.change_counter.c.value)
+        ).scalar_one()
+        seqs = list(range(top - n + 1, top + 1))
+        rows: list[dict[str, Any]] = []
+        scopes: list[dict[str, Any]] = []
+        for seq, change in zip(seqs, self.pending, strict=True):
+            rows.append(
+                {
+                    "seq": seq,
+                    "entity": change.entity,
+                    "key": change.key,
+                    "op": change.op,
+                    "data": dumps(change.data),
+                    "everyone": change.everyone,
+                    "created_at": self.now,
+                }
+            )
+            unit_scope = (EVERYONE,) if change.everyone else tuple(dict.fromkeys(change.units))
+            scopes.extend({"unit": u, "seq": seq} for u in unit_scope if u)
+        self.conn.execute(schema.changes.insert(), rows)
+        if scopes:
+            self.conn.execute(schema.change_units.insert(), scopes)
+        self.pending.clear()
+        return seqs
+
+
+@contextmanager
+def transaction(db: Database, now: datetime) -> Iterator[Tx]:
+    """One writing transaction whose changes get their seqs right before it commits."""
+    with db.write() as conn:
+        tx = Tx(db, conn, now)
+        yield tx
+        tx.flush()
+
+
+def pull(
+    db: Database, cursor: int, limit: int, unit: str | None
+) -> tuple[list[dict[str, Any]], int, bool]:
+    """Changes after ``cursor`` visible to a unit user (``unit``) or to staff (``None``)."""
+    c = schema.changes
+    cols = (c.c.seq, c.c.entity, c.c.key, c.c.op, c.c.data)
+    if unit is None:
+        stmt = select(*cols).where(c.c.seq > cursor).order_by(c.c.seq).limit(limit + 1)
+    else:
+        cu = schema.change_units
+        visible = (
+            select(cu.c.seq)
+            .where(cu.c.unit.in_((EVERYONE, unit)), cu.c.seq > cursor)
+            .order_by(cu.c.seq)
+            .limit(limit + 1)
+        )
+        stmt = select(*cols).where(c.c.seq.in_(visible)).order_by(c.c.seq)
+    with db.read() as conn:
+        rows = conn.execute(stmt).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    out = []
+    for seq, entity, key, op, data in rows:
+        item = json.loads(data)
+        if unit is not None:
+            item = mask_for_unit(entity, item)
+        out.append({"seq": seq, "entity": entity, "key": key, "op": op, "data": item})
+    new_cursor = rows[-1][0] if rows else cursor
+    return out, new_cursor, has_more
+
+
+def max_seq(db: Database) -> int:
+    with db.read() as conn:
+        return int(
+            conn.execute(
+                select(schema.change_counter.c.value).where(schema.change_counter.c.id == 1)
+            ).scalar_one()
+        )
+
+
+_CALLER_FIELDS = ("caller_name", "caller_phone")
+
+
+def mask_for_unit(entity: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Confidential callers (保密) reach handling units masked, in events too."""
+    if entity not in ("order", "contact") or not data.get("confidential"):
+        return data
+    from workstation.masking import mask_name, mask_phone
+
+    def masked(d: dict[str, Any]) -> dict[str, Any]:
+        d = dict(d)
+        if d.get("caller_name"):
+            d["caller_name"] = mask_name(str(d["caller_name"]))
+        if d.get("caller_phone"):
+            d["caller_phone"] = mask_phone(str(d["caller_phone"]))
+        return d
+
+    data = masked(data)
+    if isinstance(data.get("events"), list):
+        data["events"] = [
+            {**e, "data": masked(e.get("data") or {})} if isinstance(e, dict) else e
+            for e in data["events"]
+        ]
+    return data

@@ -1,0 +1,241 @@
+"""`workstation serve` and `workstation admin ...`: run and administer the central server.
+
+Nothing heavy is imported here at module level; each handler imports what it needs.
+Every admin command takes ``--db URL`` (default: ``WORKSTATION_DB_URL`` or the SQLite
+file in the user data directory) and applies pending migrations first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    serve = subparsers.add_parser("serve", help="run the central server (HTTP)")
+    serve.add_argument("--db", help="database URL (sqlite:///path or postgresql://...)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=None, help="default: the port of server_url")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="server processes sharing the database"
+    )
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(handler=_serve)
+
+    db = argparse.ArgumentParser(add_help=False)
+    db.add_argument("--db", help="database URL (default: WORKSTATION_DB_URL or the data directory)")
+    admin = subparsers.add_parser("admin", help="administer the central server's database")
+    sub = admin.add_subparsers(dest="admin_command", metavar="ACTION")
+    admin.set_defaults(handler=lambda args: (admin.print_help(), 2)[1])
+
+    p = sub.add_parser("init", parents=[db], help="create or upgrade the database")
+    p.set_defaults(handler=_init)
+    p = sub.add_parser("load-units", parents=[db], help="load the routing directory (JSON Lines)")
+    p.add_argument("file")
+    p.set_defaults(handler=_load_units)
+    p = sub.add_parser(
+        "add-user", parents=[db], help="add a user (password from stdin or WORKSTATION_PASSWORD)"
+    )
+    p.add_argument("name")
+    p.add_argument(
+        "--role", required=True, choices=["agent", "callback", "supervisor", "unit", "admin"]
+    )
+    p.add_argument("--unit", help="the unit code (unit users)")
+    p.add_argument("--display-name", default="")
+    p.set_defaults(handler=_add_user)
+    p = sub.add_parser("enroll-seat", parents=[db], help="enrol a seat and print its token once")
+    p.add_argument("seat")
+    p.add_argument("--prefix", help="order-number prefix (default: <order_prefix>-<seat>)")
+    p.set_defaults(handler=_enroll_seat)
+    p = sub.add_parser("revoke-seat", parents=[db], help="revoke a seat token and its sessions")
+    p.add_argument("seat")
+    p.set_defaults(handler=_revoke_seat)
+    p = sub.add_parser("revoke-user", parents=[db], help="disable a user and end their sessions")
+    p.add_argument("name")
+    p.set_defaults(handler=_revoke_user)
+    p = sub.add_parser("export", parents=[db], help="every order with its events and contacts")
+    p.add_argument("--json", action="store_true", help="one JSON document (default: JSON Lines)")
+    p.set_defaults(handler=_export)
+    p = sub.add_parser("run-jobs", parents=[db], help="run the periodic jobs once")
+    p.add_argument("--now", help="ISO time to run them at (default: now)")
+    p.set_defaults(handler=_run_jobs)
+    p = sub.add_parser(
+        "kb-import", parents=[db], help="import KB articles (JSONL, CSV, Markdown folder)"
+    )
+    p.add_argument("path")
+    p.set_defaults(handler=_kb_import)
+    p = sub.add_parser("report", parents=[db], help="the assessment per unit and period")
+    p.add_argument("--start", required=True, help="first day, YYYY-MM-DD (city time)")
+    p.add_argument("--end", required=True, help="the day after the last (exclusive)")
+    p.add_argument("--unit", help="one unit's code (default: every unit)")
+    p.add_argument("--format", choices=["csv", "json", "xlsx"], default="csv")
+    p.add_argument("--output", "-o", help="file to write (default: standard output)")
+    p.set_defaults(handler=_report)
+
+
+def _store(args: argparse.Namespace) -> Any:
+    from central.store import Store
+
+    store = Store.open(args.db)
+    store.db.migrate()
+    return store
+
+
+def _init(args: argparse.Namespace) -> int:
+    store = _store(args)
+    print(
+        f"database ready: {store.db.engine.url.render_as_string(hide_password=True)} "
+        f"(schema version {store.db.schema_version()})"
+    )
+    return 0
+
+
+def _load_units(args: argparse.Namespace) -> int:
+    from central.accounts import upsert_units
+    from workstation.models import load_units
+
+    units = load_units(args.file)
+    store = _store(args)
+    with store.transaction() as tx:
+        changed = upsert_units(tx, units)
+    print(f"{len(units)} units read, {changed} added or changed")
+    return 0
+
+
+def _password() -> str:
+    password = os.environ.get("WORKSTATION_PASSWORD")
+    if password:
+        return password
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass("password: ")
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _add_user(args: argparse.Namespace) -> int:
+    from central.accounts import add_user
+
+    store = _store(args)
+    with store.transaction() as tx:
+        add_user(tx, args.name, args.role, _password(), args.unit, args.display_name)
+    print(f"user {args.name} ({args.role}{' ' + args.unit if args.unit else ''}) added")
+    return 0
+
+
+def _enroll_seat(args: argparse.Namespace) -> int:
+    from central.accounts import enroll_seat
+
+    store = _store(args)
+    prefix = args.prefix or f"{store.settings.order_prefix}-{args.seat}"
+    with store.transaction() as tx:
+        token = enroll_seat(tx, args.seat, prefix)
+    print(f"seat {args.seat} enrolled (prefix {prefix}); token (shown once):", file=sys.stderr)
+    print(token)
+    return 0
+
+
+def _revoke_seat(args: argparse.Namespace) -> int:
+    from central.accounts import revoke_seat
+
+    store = _store(args)
+    with store.transaction() as tx:
+        revoke_seat(tx, args.seat)
+    print(f"seat {args.seat} revoked")
+    return 0
+
+
+def _revoke_user(args: argparse.Namespace) -> int:
+    from central.accounts import revoke_user
+
+    store = _store(args)
+    with store.transaction() as tx:
+        revoke_user(tx, args.name)
+    print(f"user {args.name} disabled")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    import json
+
+    store = _store(args)
+    records = store.export()
+    if args.json:
+        orders: list[dict[str, Any]] = []
+        contacts: list[dict[str, Any]] = []
+        for r in records:
+            (orders if r["kind"] == "order" else contacts).append(r)
+        doc = {
+            "orders": [{**r["order"], "contacts": r["contacts"]} for r in orders],
+            "contacts": [r["contact"] for r in contacts],
+        }
+        json.dump(doc, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        for r in records:
+            sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return 0
+
+
+def _run_jobs(args: argparse.Namespace) -> int:
+    from central.jobs import run_jobs
+    from central.store import _parse_now
+
+    store = _store(args)
+    now = _parse_now(args.now, "--now") if args.now else None
+    counts = run_jobs(store, now)
+    print(" ".join(f"{k}={v}" for k, v in counts.items()))
+    return 0
+
+
+def _kb_import(args: argparse.Namespace) -> int:
+    from central.kb import put_article, read_articles
+
+    articles, problems = read_articles(args.path)
+    for line in problems:
+        print(f"skipped {line}", file=sys.stderr)
+    store = _store(args)
+    with store.transaction() as tx:
+        for article in articles:
+            put_article(tx, article, "admin")
+    print(f"{len(articles)} articles imported")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from central.reports import run_cli
+
+    return run_cli(args, _store(args))
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from central.store import Store
+
+    if args.db:
+        os.environ["WORKSTATION_DB_URL"] = args.db  # the worker processes read it
+    store = Store.open(args.db)
+    store.db.migrate()  # once, before the workers start
+    port = args.port
+    if port is None:
+        from urllib.parse import urlparse
+
+        port = urlparse(store.settings.server_url).port or 8712
+    if args.workers > 1:
+        store.db.dispose()
+        uvicorn.run(
+            "central.app:app_factory",
+            factory=True,
+            host=args.host,
+            port=port,
+            workers=args.workers,
+            log_level=args.log_level,
+        )
+    else:
+        from central.app import create_app
+
+        uvicorn.run(create_app(store), host=args.host, port=port, log_level=args.log_level)
+    return 0

@@ -1,0 +1,158 @@
+"""Database connections for the central server: SQLite (embedded) or PostgreSQL.
+
+``Database.write()`` opens a writing transaction: on SQLite ``BEGIN IMMEDIATE`` (writers
+queue up front instead of failing on upgrade), on PostgreSQL READ COMMITTED with explicit
+row locks. ``Database.read()`` opens a plain (deferred) transaction. Migrations are an
+ordered list of functions recorded in ``schema_migrations`` and applied on start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, create_engine, event, select, text
+from sqlalchemy.engine import make_url
+
+from central import schema
+from workstation.errors import ConfigError
+
+SQLITE_BUSY_MS = 30_000
+
+
+def normalize_url(url: str) -> str:
+    """``postgresql://`` → ``postgresql+psycopg://``; a bare path → a SQLite file URL."""
+    if url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if "://" not in url:
+        return f"sqlite:///{url}"
+    return url
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            f"busy_timeout={SQLITE_BUSY_MS}",
+            "foreign_keys=ON",
+            "synchronous=FULL",
+        ):
+            cur.execute(f"PRAGMA {pragma}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+class Database:
+    """One engine and the two kinds of transaction the server needs."""
+
+    def __init__(self, url: str, pool_size: int = 10) -> None:
+        self.url = normalize_url(url)
+        try:
+            parsed = make_url(self.url)
+        except Exception as exc:  # sqlalchemy raises ArgumentError on bad URLs
+            raise ConfigError(f"数据库地址无效：{url}", f"invalid database URL: {url}") from exc
+        self.dialect = parsed.get_backend_name()
+        if self.dialect == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                from pathlib import Path
+
+                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            self.engine = _sqlite_engine(self.url)
+        elif self.dialect == "postgresql":
+            self.engine = create_engine(
+                self.url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True
+            )
+        else:
+            raise ConfigError(
+                f"不支持的数据库：{self.dialect}（请用 SQLite 或 PostgreSQL）",
+                f"unsupported database {self.dialect} (use SQLite or PostgreSQL)",
+            )
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.dialect == "postgresql"
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(sqlite_begin="DEFERRED")
+            with conn.begin():
+                yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- dialect helpers --------------------------------------------------------------
+
+    def insert_ignore(self, conn: Connection, table: Table, values: dict[str, Any]) -> bool:
+        """INSERT unless the primary key exists; True when a row was inserted."""
+        if self.is_postgres:
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            stmt: Any = pg_insert(table).values(**values).on_conflict_do_nothing()
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing()
+        key = list(table.primary_key.columns)[0]
+        return conn.execute(stmt.returning(key)).first() is not None
+
+    def for_update(self, stmt: Any) -> Any:
+        """Row lock on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the write lock."""
+        return stmt.with_for_update() if self.is_postgres else stmt
+
+    # -- migrations -------------------------------------------------------------------
+
+    def migrate(self) -> list[int]:
+        """Apply pending migrations (serialised across processes); returns those applied."""
+        applied: list[int] = []
+        with self.write() as conn:
+            if self.is_postgres:
+                conn.execute(text("SELECT pg_advisory_xact_lock(1234500001)"))
+            schema.schema_migrations.create(conn, checkfirst=True)
+            done = set(conn.execute(select(schema.schema_migrations.c.version)).scalars())
+            for version, name, step in MIGRATIONS:
+                if version in done:
+                    continue
+                step(conn)
+                conn.execute(
+                    schema.schema_migrations.insert().values(
+                        version=version, name=name, applied_at=datetime.now(UTC)
+                    )
+                )
+                applied.append(version)
+        return applied
+
+    def schema_version(self) -> int:
+        with self.read() as conn:
+            versions = conn.execute(select(schema.schema_migrations.c.version)).scalars()
+            return max(versions, default=0)
+
+
+def _initial(conn: Connection) -> None:
+    schema.metadata.create_all(conn)
+    conn.execute(schema.change_counter.insert().values(id=1, value=0))
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
+    (1, "initial schema", _initial),
+]
+"""Ordered and append-only: never edit an applied step, add a new one."""

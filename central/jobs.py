@@ -1,0 +1,159 @@
+"""Periodic jobs: overdue marks, urging and criticism notices, callback tasks and retries.
+
+Every step is an ordinary command (``mark_overdue``, ``urge``, ``criticise``,
+``create_callback``) issued by the system actor through the same workflow rules as a
+person's, each in its own transaction; so when two server processes race, the second is
+simply refused. A lease row (``job_leases``) keeps the others from doing useless work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import or_, select, update
+
+from central import schema
+from central.commands import execute_command
+from central.order_store import callback_change, load_order
+from central.store import Store
+from workstation.errors import UserFacingError
+from workstation.models import Actor, OrderState, Role
+
+log = logging.getLogger(__name__)
+SYSTEM = Actor(user="system", role=Role.SYSTEM)
+RUNNING = (OrderState.DISPATCHED.value, OrderState.SIGNED.value, OrderState.REHANDLING.value)
+DEFAULT_INTERVAL_S = 60.0
+
+
+def interval_from(settings: Any, env: dict[str, str] | None = None) -> float:
+    """Seconds between rounds: ``WORKSTATION_JOBS_INTERVAL`` (0 turns the jobs off)."""
+    env = dict(os.environ) if env is None else env
+    value = env.get("WORKSTATION_JOBS_INTERVAL") or getattr(settings, "jobs_interval", None)
+    return DEFAULT_INTERVAL_S if value in (None, "") else float(value)
+
+
+def _candidates(store: Store, now: datetime) -> list[tuple[str, str]]:
+    o = schema.orders
+    running = o.c.state.in_(RUNNING)
+    late = o.c.deadline < now
+    queries = [
+        ("mark_overdue", select(o.c.order_id).where(running, late, o.c.overdue.is_(False))),
+        ("urge", select(o.c.order_id).where(running, late, o.c.urged_at.is_(None))),
+        (
+            "criticise",
+            select(o.c.order_id).where(
+                running, late, o.c.urged_at.is_not(None), o.c.criticised.is_(False)
+            ),
+        ),
+        ("create_callback", select(o.c.order_id).where(o.c.state == OrderState.REPLIED.value)),
+    ]
+    out: list[tuple[str, str]] = []
+    with store.db.read() as conn:
+        for command, stmt in queries:
+            out.extend(
+                (command, order_id)
+                for order_id in conn.execute(stmt.order_by(o.c.order_id)).scalars()
+            )
+    return out
+
+
+def _step(store: Store, command: str, order_id: str, now: datetime) -> bool:
+    try:
+        with store.transaction(now) as tx:
+            after, _ = execute_command(store, tx, command, order_id, {}, SYSTEM)
+            if command == "create_callback" and after is not None:
+                cb = schema.callbacks
+                tx.conn.execute(
+                    update(cb)
+                    .where(cb.c.order_id == order_id)
+                    .values(announced_at=after.next_callback_at)
+                )
+        return True
+    except UserFacingError:
+        return False  # refused by the rules (e.g. another process did it first)
+    except (sa_exc.IntegrityError, sa_exc.OperationalError) as exc:
+        log.warning("job %s on %s failed: %s", command, order_id, exc)
+        return False
+
+
+def announce_due_callbacks(store: Store, now: datetime) -> int:
+    """Re-show unreached callbacks whose retry time has come (a ``callback`` change)."""
+    cb = schema.callbacks
+    with store.db.read() as conn:
+        due = list(
+            conn.execute(
+                select(cb.c.order_id).where(
+                    cb.c.status == "pending",
+                    cb.c.next_at <= now,
+                    or_(cb.c.announced_at.is_(None), cb.c.announced_at < cb.c.next_at),
+                )
+            ).scalars()
+        )
+    count = 0
+    for order_id in due:
+        with store.transaction(now) as tx:
+            order = load_order(tx, order_id)
+            row = tx.conn.execute(
+                select(cb.c.status, cb.c.next_at, cb.c.announced_at).where(
+                    cb.c.order_id == order_id
+                )
+            ).one()
+            if order is None or row.status != "pending" or row.announced_at == row.next_at:
+                continue
+            tx.conn.execute(
+                update(cb).where(cb.c.order_id == order_id).values(announced_at=row.next_at)
+            )
+            tx.emit(callback_change(order, due=True))
+            count += 1
+    return count
+
+
+def run_jobs(store: Store, now: datetime | None = None) -> dict[str, int]:
+    """One round of every job; returns how many steps each one applied."""
+    now = now or store.now()
+    counts = {"mark_overdue": 0, "urge": 0, "criticise": 0, "create_callback": 0}
+    for command, order_id in _candidates(store, now):
+        counts[command] += _step(store, command, order_id, now)
+    counts["callbacks_due"] = announce_due_callbacks(store, now)
+    return counts
+
+
+def acquire_lease(store: Store, name: str, holder: str, ttl_s: float) -> bool:
+    """Hold the job lease for ``ttl_s`` (wall clock); False if another process holds it."""
+    from datetime import UTC
+
+    now = datetime.now(UTC)
+    lease = schema.job_leases
+    values = {"holder": holder, "expires_at": now + timedelta(seconds=ttl_s)}
+    with store.db.write() as conn:
+        if store.db.insert_ignore(conn, lease, {"name": name, **values}):
+            return True
+        taken = conn.execute(
+            update(lease)
+            .where(lease.c.name == name, or_(lease.c.holder == holder, lease.c.expires_at < now))
+            .values(**values)
+        ).rowcount
+    return bool(taken)
+
+
+async def job_loop(store: Store, interval_s: float) -> None:
+    """Run the jobs every ``interval_s`` seconds while this process holds the lease."""
+    holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    while True:
+        try:
+            if await asyncio.to_thread(acquire_lease, store, "periodic", holder, interval_s * 2):
+                counts = await asyncio.to_thread(run_jobs, store)
+                if any(counts.values()):
+                    log.info("jobs: %s", counts)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a failed round must not stop the loop
+            log.exception("periodic jobs failed")
+        await asyncio.sleep(interval_s)

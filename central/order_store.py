@@ -1,0 +1,203 @@
+"""Work orders on the server: events, the current snapshot row, contacts, notices, callbacks.
+
+The events in ``order_events`` are the truth; the ``orders`` row holds the folded snapshot
+(``workstation.orders.snapshot``) and the columns jobs and lists filter on. Both are
+written in the same transaction as the change that tells the seats.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, select, update
+
+from central import schema
+from central.changes import Change, Tx, dumps
+from workstation.contacts import contact_to_dict
+from workstation.errors import AlreadyExists
+from workstation.models import Contact, Event, OrderState
+from workstation.orders import WorkOrder, from_snapshot, snapshot
+
+
+def order_units(order: WorkOrder | None) -> tuple[str, ...]:
+    return () if order is None else (order.unit, *order.co_units)
+
+
+def load_order(tx: Tx, order_id: str) -> WorkOrder | None:
+    """The order, locked for the rest of the transaction (PostgreSQL row lock)."""
+    o = schema.orders
+    stmt = tx.db.for_update(select(o.c.snapshot).where(o.c.order_id == order_id))
+    row = tx.conn.execute(stmt).first()
+    return None if row is None else from_snapshot(json.loads(row.snapshot))
+
+
+def save_order(tx: Tx, before: WorkOrder | None, after: WorkOrder, events: list[Event]) -> None:
+    """Append the events, rewrite the snapshot row and emit the ``order`` change.
+
+    The change is scoped to the units before and after, so a unit sees the order leave.
+    """
+    if events:
+        tx.conn.execute(
+            schema.order_events.insert(),
+            [
+                {
+                    "order_id": e.order_id,
+                    "seq": e.seq,
+                    "kind": e.kind,
+                    "at": e.at,
+                    "actor": e.actor,
+                    "role": e.role.value,
+                    "unit": e.unit,
+                    "seat": e.seat,
+                    "event": dumps(e.to_dict()),
+                }
+                for e in events
+            ],
+        )
+    snap = snapshot(after)
+    values = {
+        "version": after.version,
+        "state": after.state.value,
+        "type": after.type.value,
+        "channel": after.channel.value,
+        "unit": after.unit,
+        "co_units": dumps(list(after.co_units)),
+        "caller_phone": after.caller_phone,
+        "confidential": after.confidential,
+        "leader_instructed": after.leader_instructed,
+        "created_at": after.created_at,
+        "dispatched_at": after.dispatched_at,
+        "deadline": after.deadline,
+        "signed_at": after.signed_at,
+        "replied_at": after.replied_at,
+        "closed_at": after.closed_at,
+        "overdue": after.overdue,
+        "urged_at": after.urged_at,
+        "criticised": after.criticised,
+        "next_callback_at": after.next_callback_at,
+        "updated_at": tx.now,
+        "snapshot": dumps(snap),
+    }
+    o = schema.orders
+    if before is None:
+        tx.conn.execute(o.insert().values(order_id=after.order_id, **values))
+    else:
+        tx.conn.execute(update(o).where(o.c.order_id == after.order_id).values(**values))
+    if order_units(before) != order_units(after):
+        ou = schema.order_units
+        if before is not None:
+            tx.conn.execute(delete(ou).where(ou.c.order_id == after.order_id))
+        tx.conn.execute(
+            ou.insert(),
+            [{"unit": u, "order_id": after.order_id} for u in dict.fromkeys(order_units(after))],
+        )
+    _sync_callback(tx, after)
+    tx.emit(
+        Change("order", after.order_id, snap, units=(*order_units(before), *order_units(after)))
+    )
+
+
+def _sync_callback(tx: Tx, order: WorkOrder) -> None:
+    """Keep the callback task row (回访任务) in step with the order."""
+    if order.callback_queue is None:
+        return
+    if order.state is OrderState.CALLBACK_PENDING and not order.dissatisfied:
+        status = "pending"
+    elif order.closed_reason == "unreachable":
+        status = "unreachable"
+    else:
+        status = "done"
+    values = {
+        "queue": order.callback_queue,
+        "status": status,
+        "attempts": order.callback_attempts,
+        "next_at": order.next_callback_at,
+        "updated_at": tx.now,
+    }
+    cb = schema.callbacks
+    if not tx.db.insert_ignore(tx.conn, cb, {"order_id": order.order_id, **values}):
+        tx.conn.execute(update(cb).where(cb.c.order_id == order.order_id).values(**values))
+
+
+def callback_change(order: WorkOrder, due: bool) -> Change:
+    """A ``callback`` change for the operators' or supervision queue (staff only)."""
+    data = {
+        "order_id": order.order_id,
+        "queue": order.callback_queue,
+        "attempts": order.callback_attempts,
+        "next_at": order.next_callback_at.isoformat() if order.next_callback_at else None,
+        "due": due,
+        "state": order.state.value,
+    }
+    return Change("callback", order.order_id, data)
+
+
+def store_contact(tx: Tx, contact: Contact, units: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Insert a contact record (every contact is logged); a reused id is refused."""
+    data = contact_to_dict(contact)
+    row = {
+        "contact_id": contact.contact_id,
+        "order_id": contact.order_id,
+        "outcome": contact.outcome.value,
+        "received_at": contact.received_at,
+        "seat": contact.seat,
+        "agent": contact.agent,
+        "caller_phone": contact.caller_phone,
+        "data": dumps(data),
+    }
+    if not tx.db.insert_ignore(tx.conn, schema.contacts, row):
+        raise AlreadyExists(
+            f"来电记录 {contact.contact_id} 已存在", f"contact {contact.contact_id} already exists"
+        )
+    tx.emit(Change("contact", contact.contact_id, data, units=units))
+    return data
+
+
+def next_counter(tx: Tx, name: str) -> int:
+    """The next value of a named counter (locked until the transaction ends)."""
+    c = schema.counters
+    tx.db.insert_ignore(tx.conn, c, {"name": name, "value": 0})
+    return int(
+        tx.conn.execute(
+            update(c).where(c.c.name == name).values(value=c.c.value + 1).returning(c.c.value)
+        ).scalar_one()
+    )
+
+
+# -- reads ----------------------------------------------------------------------------
+
+
+def get_snapshot(conn: Connection, order_id: str) -> dict[str, Any] | None:
+    o = schema.orders
+    row = conn.execute(select(o.c.snapshot).where(o.c.order_id == order_id)).first()
+    return None if row is None else json.loads(row.snapshot)
+
+
+def list_snapshots(
+    conn: Connection, unit: str | None, state: str | None, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Orders (newest first) of a unit (handling or co-handling) and/or in a state."""
+    o, ou = schema.orders, schema.order_units
+    where: list[Any] = []
+    if unit is not None:
+        where.append(o.c.order_id.in_(select(ou.c.order_id).where(ou.c.unit == unit)))
+    if state is not None:
+        where.append(o.c.state == state)
+    total = conn.execute(select(func.count()).select_from(o).where(*where)).scalar_one()
+    rows = conn.execute(
+        select(o.c.snapshot)
+        .where(*where)
+        .order_by(o.c.created_at.desc(), o.c.order_id)
+        .limit(limit)
+        .offset(offset)
+    ).scalars()
+    return [json.loads(r) for r in rows], int(total)
+
+
+def contacts_of(conn: Connection, order_id: str) -> list[dict[str, Any]]:
+    c = schema.contacts
+    rows = conn.execute(
+        select(c.c.data).where(c.c.order_id == order_id).order_by(c.c.received_at)
+    ).scalars()
+    return [json.loads(r) for r in rows]

@@ -1,0 +1,303 @@
+"""The central server's tables: one SQLAlchemy ``MetaData`` for SQLite and PostgreSQL.
+
+Documents (order snapshots, events, contacts, articles) are stored as JSON text so the
+same schema works on both databases; the columns beside them are what queries filter on.
+Times are timezone-aware UTC (:class:`UTCDateTime`) so comparisons agree on both.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out; SQLite stores them as naive UTC text."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime stored; use an aware one")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+schema_migrations = Table(
+    "schema_migrations",
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("applied_at", UTCDateTime, nullable=False),
+)
+
+change_counter = Table(
+    "change_counter",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+"""One row; every writing transaction bumps it, so commits happen in seq order."""
+
+changes = Table(
+    "changes",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("entity", String(32), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("op", String(10), nullable=False),
+    Column("data", Text, nullable=False),
+    Column("everyone", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+"""The change feed pulled by seats. ``everyone``: visible to unit users too (units, KB)."""
+
+change_units = Table(
+    "change_units",
+    metadata,
+    Column("unit", String(32), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    PrimaryKeyConstraint("unit", "seq"),
+)
+"""Which units' users may see a restricted change (orders, notices, their contacts)."""
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+"""Named counters, e.g. notice numbers per kind and year."""
+
+units = Table(
+    "units",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("leader", String(200), nullable=False, default=""),
+    Column("data", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("unit", String(32), nullable=True),
+    Column("display_name", String(200), nullable=False, default=""),
+    Column("password_hash", String(255), nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+seats = Table(
+    "seats",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("prefix", String(64), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("revoked", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user", String(64), nullable=False),
+    Column("seat", String(32), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+)
+
+seat_logins = Table(
+    "seat_logins",
+    metadata,
+    Column("user", String(64), nullable=False),
+    Column("seat", String(32), nullable=False),
+    Column("first_at", UTCDateTime, nullable=False),
+    Column("last_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("user", "seat"),
+)
+"""Who logged in where: a pushed command's user must have logged in on its seat."""
+
+clients = Table(
+    "clients",
+    metadata,
+    Column("client_id", String(64), primary_key=True),
+    Column("seat", String(32), nullable=False),
+    Column("last_mutation_id", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+mutations = Table(
+    "mutations",
+    metadata,
+    Column("client_id", String(64), nullable=False),
+    Column("mutation_id", BigInteger, nullable=False),
+    Column("op_id", String(64), nullable=False),
+    Column("user", String(64), nullable=False),
+    Column("command", String(40), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("result", Text, nullable=False),
+    Column("applied_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("client_id", "mutation_id"),
+)
+"""The stored result of every pushed command, returned unchanged on replay."""
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("order_id", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("state", String(24), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("unit", String(32), nullable=False),
+    Column("co_units", Text, nullable=False, default="[]"),
+    Column("caller_phone", String(64), nullable=False, default=""),
+    Column("confidential", Boolean, nullable=False, default=False),
+    Column("leader_instructed", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("dispatched_at", UTCDateTime, nullable=False),
+    Column("deadline", UTCDateTime, nullable=False),
+    Column("signed_at", UTCDateTime, nullable=True),
+    Column("replied_at", UTCDateTime, nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("overdue", Boolean, nullable=False, default=False),
+    Column("urged_at", UTCDateTime, nullable=True),
+    Column("criticised", Boolean, nullable=False, default=False),
+    Column("next_callback_at", UTCDateTime, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("snapshot", Text, nullable=False),
+    Index("ix_orders_state_deadline", "state", "deadline"),
+    Index("ix_orders_caller_phone", "caller_phone"),
+)
+
+order_units = Table(
+    "order_units",
+    metadata,
+    Column("unit", String(32), nullable=False),
+    Column("order_id", String(64), nullable=False),
+    PrimaryKeyConstraint("unit", "order_id"),
+)
+"""The handling unit and co-handlers of each order, for scope-filtered reads."""
+
+order_events = Table(
+    "order_events",
+    metadata,
+    Column("order_id", String(64), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("unit", String(32), nullable=True),
+    Column("seat", String(32), nullable=True),
+    Column("event", Text, nullable=False),
+    PrimaryKeyConstraint("order_id", "seq"),
+    Index("ix_order_events_kind_at", "kind", "at"),
+)
+
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("contact_id", String(64), primary_key=True),
+    Column("order_id", String(64), nullable=True, index=True),
+    Column("outcome", String(16), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("seat", String(32), nullable=True),
+    Column("agent", String(64), nullable=True),
+    Column("caller_phone", String(64), nullable=False, default=""),
+    Column("data", Text, nullable=False),
+)
+
+notices = Table(
+    "notices",
+    metadata,
+    Column("number", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("serial", Integer, nullable=False),
+    Column("order_id", String(64), nullable=False, index=True),
+    Column("unit", String(32), nullable=False, index=True),
+    Column("copied_to", String(200), nullable=False, default=""),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("issued_by", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+)
+
+callbacks = Table(
+    "callbacks",
+    metadata,
+    Column("order_id", String(64), primary_key=True),
+    Column("queue", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_at", UTCDateTime, nullable=True),
+    Column("announced_at", UTCDateTime, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+"""Callback tasks (回访) per order; ``announced_at``: the due time last sent to seats."""
+
+kb_articles = Table(
+    "kb_articles",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("deleted", Boolean, nullable=False, default=False),
+    Column("data", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+)
+
+kb_proposals = Table(
+    "kb_proposals",
+    metadata,
+    Column("proposal_id", String(64), primary_key=True),
+    Column("unit", String(32), nullable=True),
+    Column("user", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("article_id", String(64), nullable=True),
+    Column("data", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("decided_by", String(64), nullable=True),
+    Column("reason", Text, nullable=False, default=""),
+)
+
+job_leases = Table(
+    "job_leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+"""One server process runs the periodic jobs at a time (the others skip a round)."""
