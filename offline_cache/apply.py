@@ -1,0 +1,197 @@
+"""Applying what the server said, each in one local transaction.
+
+Push results mark outbox rows applied or rejected (a rejection becomes a sync problem and
+the server's order replaces the optimistic one); a pull page is stored together with its
+cursor. Both end by recomputing the touched orders: server snapshot + pending commands.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from offline_cache.db import get_meta, set_meta
+from offline_cache.store import rebuild_order, store_server_order, upsert_contact, upsert_entity
+
+if TYPE_CHECKING:
+    from offline_cache.services import SeatServices
+
+
+def pending_rows(s: SeatServices, limit: int, start: int | None = None) -> list[dict[str, Any]]:
+    """The next commands to push; from ``start`` (a 409 gap) even if already acknowledged."""
+    if start is not None:
+        return s.db.query(
+            "SELECT * FROM outbox WHERE mutation_id >= ? ORDER BY mutation_id LIMIT ?",
+            (start, limit),
+        )
+    return s.db.query(
+        "SELECT * FROM outbox WHERE status='pending' ORDER BY mutation_id LIMIT ?", (limit,)
+    )
+
+
+def apply_results(s: SeatServices, payload: dict[str, Any]) -> list[str]:
+    """Record push results; returns the order ids whose view changed."""
+    ctx = s.context()
+    touched: set[str] = set()
+    now = s.now().isoformat()
+    with s.db.transaction() as conn:
+        for result in payload.get("results", []):
+            row = conn.execute(
+                "SELECT mutation_id, order_id, command, args, user, status FROM outbox"
+                " WHERE op_id=?",
+                (result["op_id"],),
+            ).fetchone()
+            if row is None:
+                continue
+            mutation_id, order_id, command, args, user, status = row
+            order = result.get("order")
+            if order:
+                store_server_order(conn, order)
+                touched.add(order["order_id"])
+            if order_id:
+                touched.add(order_id)
+            record = result.get("record")
+            if isinstance(record, dict) and record.get("contact_id"):
+                upsert_contact(conn, record, pending=False)
+            elif isinstance(record, dict) and record.get("proposal_id"):
+                upsert_entity(conn, "kb_proposal", str(record["proposal_id"]), record)
+            if status != "pending":
+                continue
+            rejected = result.get("status") == "rejected"
+            reason = result.get("reason") or {}
+            conn.execute(
+                "UPDATE outbox SET status=?, result=?, acked_at=? WHERE op_id=?",
+                (
+                    "rejected" if rejected else "applied",
+                    json.dumps(reason, ensure_ascii=False) if rejected else None,
+                    now,
+                    result["op_id"],
+                ),
+            )
+            if rejected:
+                conn.execute(
+                    "INSERT OR IGNORE INTO problems(op_id, mutation_id, command, order_id, user,"
+                    " args, reason, at) VALUES (?,?,?,?,?,?,?,?)",
+                    (
+                        result["op_id"],
+                        mutation_id,
+                        command,
+                        order_id,
+                        user,
+                        args,
+                        json.dumps(reason, ensure_ascii=False),
+                        now,
+                    ),
+                )
+                conn.execute("DELETE FROM contacts WHERE op_id=? AND pending=1", (result["op_id"],))
+            else:
+                conn.execute("UPDATE contacts SET pending=0 WHERE op_id=?", (result["op_id"],))
+            if command in ("propose_article", "publish_article", "reject_proposal"):
+                _settle_proposal(conn, json.loads(args), command, rejected)
+        if "last_mutation_id" in payload:
+            set_meta(conn, "server_last_mutation_id", payload["last_mutation_id"])
+        for order_id in touched:
+            rebuild_order(conn, order_id, ctx)
+    return sorted(touched)
+
+
+def _settle_proposal(conn: Any, args: dict[str, Any], command: str, rejected: bool) -> None:
+    key = args.get("proposal_id")
+    raw = conn.execute(
+        "SELECT data FROM entities WHERE entity='kb_proposal' AND key=?", (key,)
+    ).fetchone()
+    if raw is None:
+        return
+    if rejected and command == "propose_article":
+        conn.execute("DELETE FROM entities WHERE entity='kb_proposal' AND key=?", (key,))
+        return
+    data = json.loads(raw[0])
+    data.pop("_pending", None)
+    upsert_entity(conn, "kb_proposal", key, data)
+
+
+def apply_page(s: SeatServices, cursor: int, page: dict[str, Any]) -> list[str]:
+    """Store one pull page and its cursor in one transaction; KB deltas go to kb_index first.
+
+    kb_index writes on its own connection, so its delta is applied (idempotently, by
+    version) before our transaction commits the cursor: a crash in between re-pulls it.
+    """
+    changes = page.get("changes", [])
+    kb_changes = [c for c in changes if c["entity"] == "kb_article"]
+    kb_stored = False
+    if kb_changes:
+        kb_stored = _apply_kb(s, kb_changes)
+    ctx = s.context()
+    touched: set[str] = set()
+    with s.db.transaction() as conn:
+        current = int(get_meta(conn, "cursor") or 0)
+        if current != cursor:
+            return []  # another round applied this page already
+        for change in changes:
+            entity, key, op, data = change["entity"], change["key"], change["op"], change["data"]
+            if entity == "order":
+                if op == "delete":
+                    conn.execute("DELETE FROM server_orders WHERE order_id=?", (key,))
+                else:
+                    store_server_order(conn, data)
+                touched.add(key)
+            elif entity == "contact":
+                if op == "delete":
+                    conn.execute("DELETE FROM contacts WHERE contact_id=?", (key,))
+                else:
+                    upsert_contact(conn, data, pending=False)
+            elif entity == "unit":
+                if op == "delete":
+                    conn.execute("DELETE FROM units WHERE code=?", (key,))
+                else:
+                    conn.execute(
+                        "INSERT OR REPLACE INTO units(code, data) VALUES (?, ?)",
+                        (key, json.dumps(data, ensure_ascii=False)),
+                    )
+            elif entity == "kb_article" and kb_stored:
+                continue
+            elif op == "delete":
+                conn.execute("DELETE FROM entities WHERE entity=? AND key=?", (entity, key))
+            else:
+                upsert_entity(conn, entity, str(key), data)
+        _bump_counter(conn, touched)
+        set_meta(conn, "cursor", page.get("cursor", cursor))
+        for order_id in touched:
+            rebuild_order(conn, order_id, ctx)
+    return sorted(touched)
+
+
+def _bump_counter(conn: Any, order_ids: set[str]) -> None:
+    """Never reuse a number this seat already issued (e.g. from a reinstalled database)."""
+    prefix = get_meta(conn, "prefix")
+    if not prefix:
+        return
+    counter = int(get_meta(conn, "order_counter") or 0)
+    top = counter
+    for order_id in order_ids:
+        head, _, tail = order_id.rpartition("-")
+        if head.rpartition("-")[0] == prefix and tail.isdigit():
+            top = max(top, int(tail))
+    if top > counter:
+        set_meta(conn, "order_counter", top)
+
+
+def _apply_kb(s: SeatServices, changes: list[dict[str, Any]]) -> bool:
+    """Hand KB deltas to kb_index; False when it is not available (kept in ``entities``)."""
+    try:
+        kb = s.kb
+        apply_delta = kb.apply_delta
+    except (ImportError, AttributeError):
+        return False
+    apply_delta(changes)
+    return True
+
+
+def mark_success(s: SeatServices) -> None:
+    with s.db.transaction() as conn:
+        set_meta(conn, "last_success", s.now().isoformat())
+
+
+def set_needs_login(s: SeatServices) -> None:
+    with s.db.transaction() as conn:
+        set_meta(conn, "needs_login", 1)

@@ -1,0 +1,452 @@
+"""``SeatServices``: everything the screens call (docs/seat-services.md).
+
+Every action is checked with the domain rules first (nothing is written when they
+refuse), then done as ONE local transaction: the optimistic view, the contact record and
+the outbox command with its mutation id. Reads are plain local queries.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from offline_cache import session as sess
+from offline_cache import views
+from offline_cache.db import DB_FILE, SeatDB, get_meta, set_meta
+from offline_cache.ids import order_number, uuid7
+from offline_cache.records import (
+    Board,
+    ContactRow,
+    InboxRow,
+    NoticeRow,
+    OrderRow,
+    ProposalRow,
+    SeatInfo,
+    Session,
+    SyncProblem,
+    SyncStatus,
+)
+from offline_cache.store import append_command, rebuild_order, upsert_contact, upsert_entity
+from workstation.models import Actor, Role, Unit
+
+if TYPE_CHECKING:
+    from offline_cache.sync import SyncLoop
+    from workstation.calendar import WorkingCalendar
+    from workstation.config import Settings
+    from workstation.orders import WorkOrder
+
+FORM_FIELDS = (
+    "type channel content caller_name caller_phone confidential address investigation"
+    " leader_instructed unit co_units contact_id assist"
+).split()
+
+
+class SeatServices:
+    """The seat: local SQLite cache, outbox and sync, behind one object."""
+
+    def __init__(self, settings: Settings, db: SeatDB) -> None:
+        self.settings = settings
+        self.data_dir: Path = settings.data_dir
+        self.db = db
+        self.session: Session | None = sess.load_session(db)
+        self._listeners: list[Callable[[dict[str, Any]], None]] = []
+        self._loop: SyncLoop | None = None
+        self._kb: Any = None
+        self._kb_lock = threading.Lock()
+        self.online = False
+        self.last_error: str | None = None
+        self.sync_timeouts: Any = None  # offline_cache.sync.Timeouts; None: the defaults
+        self.push_limit: int | None = None  # adapted by the sync client to the link
+
+    @classmethod
+    def open(cls, data_dir: Path | None = None, settings: Settings | None = None) -> SeatServices:
+        if settings is None:
+            from workstation.config import load_settings
+
+            settings = load_settings()
+        if data_dir is not None:
+            settings = settings.model_copy(update={"data_dir": Path(data_dir)})
+        return cls(settings, SeatDB(settings.data_dir / DB_FILE))
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- seat and session ---------------------------------------------------------------
+
+    def seat(self) -> SeatInfo | None:
+        return sess.seat_info(self.db)
+
+    def enroll(self, server_url: str, seat: str, token: str) -> SeatInfo:
+        return sess.enroll(self.db, server_url, seat, token)
+
+    def login(self, user: str, password: str) -> Session:
+        self.session = sess.login(self.db, user, password, self.now())
+        if self.session.online:
+            self.online = True
+            self.wake()
+        return self.session
+
+    def logout(self) -> None:
+        sess.logout(self.db)
+        self.session = None
+
+    def units(self) -> list[Unit]:
+        rows = self.db.query("SELECT data FROM units ORDER BY code")
+        if rows:
+            return [Unit.from_dict(json.loads(r["data"])) for r in rows]
+        from importlib.resources import files
+
+        from workstation.models import load_units
+
+        return load_units(Path(str(files("workstation") / "data" / "units.jsonl")))
+
+    def unit(self, code: str) -> Unit | None:
+        return next((u for u in self.units() if u.code == code), None)
+
+    def calendar(self) -> WorkingCalendar:
+        return self.settings.calendar()
+
+    def now(self) -> datetime:
+        from workstation.deadlines import zone
+
+        return datetime.now(zone(self.settings.timezone))
+
+    def preview_deadline(self, type: Any, investigation: bool) -> tuple[datetime, str]:
+        from workstation.deadlines import deadline_for
+        from workstation.models import OrderType
+
+        now = self.now()
+        order_type = type if isinstance(type, OrderType) else OrderType.parse(str(type))
+        cal = self.calendar()
+        deadline = deadline_for(
+            order_type, now, cal, self.settings.rules, investigation, tz=self.settings.timezone
+        )
+        return deadline, str(cal.span_source(now.date(), deadline.date()))
+
+    @property
+    def kb(self) -> Any:
+        """The knowledge base on the same SQLite file (kb_* tables), opened on first use."""
+        with self._kb_lock:
+            if self._kb is None:
+                from kb_index import KnowledgeBase  # type: ignore[attr-defined]
+
+                self._kb = KnowledgeBase(self.db.path)
+            return self._kb
+
+    def context(self) -> Any:
+        from workstation.workflow import Context
+
+        codes = [r["code"] for r in self.db.query("SELECT code FROM units")]
+        return Context(
+            calendar=self.calendar(),
+            rules=self.settings.rules,
+            tz=self.settings.timezone,
+            unit_codes=frozenset(codes) if codes else None,
+        )
+
+    def _actor(self) -> Actor:
+        if self.session is None:
+            raise sess.LoginRequired("请先登录", "log in first")
+        info = self.seat()
+        return Actor(
+            self.session.user, self.session.role, self.session.unit, info.seat if info else None
+        )
+
+    def _mask(self) -> bool:
+        return self.session is not None and self.session.role is Role.UNIT
+
+    # -- reads --------------------------------------------------------------------------
+
+    def order(self, order_id: str) -> WorkOrder | None:
+        from workstation.orders import from_snapshot
+
+        raw = self.db.scalar("SELECT snapshot FROM orders WHERE order_id=?", (order_id,))
+        return from_snapshot(json.loads(raw)) if raw else None
+
+    def caller_history(self, phone: str, limit: int = 20) -> list[OrderRow]:
+        return views.caller_history(self.db, phone, limit, self._mask())
+
+    def my_intake_history(self, limit: int = 50) -> list[ContactRow]:
+        if self.session is None:
+            return []
+        return views.my_intake_history(self.db, self.session.user, limit)
+
+    def unit_inbox(self, unit: str | None = None) -> list[InboxRow]:
+        unit = unit or (self.session.unit if self.session else None)
+        if not unit:
+            return []
+        s = self.settings
+        return views.unit_inbox(
+            self.db, unit, self.now(), self.calendar(), s.rules, s.timezone, self._mask()
+        )
+
+    def callback_queue(self, queue: str = "operators") -> list[OrderRow]:
+        return views.callback_queue(self.db, queue, self.now(), self._mask())
+
+    def supervision_board(self) -> Board:
+        return views.supervision_board(self.db, self.now())
+
+    def notices(self, unit: str | None = None) -> list[NoticeRow]:
+        return views.notices(self.db, unit)
+
+    def kb_proposals(self) -> list[ProposalRow]:
+        return views.kb_proposals(self.db)
+
+    # -- actions ------------------------------------------------------------------------
+
+    def new_contact_id(self) -> str:
+        return f"C-{uuid7()}"
+
+    def _form_args(self, form: dict[str, Any]) -> dict[str, Any]:
+        args = {k: form[k] for k in FORM_FIELDS if k in form}
+        args["contact_id"] = form.get("contact_id") or self.new_contact_id()
+        return args
+
+    def _contact(self, command: str, args: dict[str, Any], actor: Actor, now: datetime) -> Any:
+        from workstation.contacts import build_contact, contact_to_dict
+
+        return contact_to_dict(build_contact(command, args, actor, now))
+
+    def dispatch(self, form: dict[str, Any]) -> str:
+        """Create a work order (派单); returns its readable number, e.g. QD-S07-2611-0042."""
+        from workstation.workflow import execute
+
+        actor, now, ctx = self._actor(), self.now(), self.context()
+        args = self._form_args(form)
+        info = self.seat()
+        prefix = info.prefix if info else f"{self.settings.order_prefix}-LOCAL"
+        with self.db.transaction() as conn:
+            counter = int(get_meta(conn, "order_counter") or 0) + 1
+            number = order_number(prefix, now, counter)
+            execute(None, "dispatch", args, actor, now, ctx, order_id=number)
+            contact = self._contact("dispatch", {**args, "order_id": number}, actor, now)
+            set_meta(conn, "order_counter", counter)
+            row = append_command(
+                conn,
+                command="dispatch",
+                args=args,
+                actor=actor,
+                now=now,
+                order_id=number,
+                base_version=None,
+            )
+            upsert_contact(conn, contact, pending=True, op_id=row["op_id"])
+            rebuild_order(conn, number, ctx)
+        self._after_write([number])
+        return number
+
+    def _contact_command(self, command: str, args: dict[str, Any]) -> str:
+        actor, now = self._actor(), self.now()
+        contact = self._contact(command, args, actor, now)
+        with self.db.transaction() as conn:
+            row = append_command(
+                conn, command=command, args=args, actor=actor, now=now, order_id=None,
+                base_version=None,
+            )  # fmt: skip
+            upsert_contact(conn, contact, pending=True, op_id=row["op_id"])
+        self._after_write([])
+        return str(args["contact_id"])
+
+    def answer(self, form: dict[str, Any], article_ids: list[str], answer_text: str = "") -> str:
+        """Answer a consultation on the call from the KB (直接答复办结); returns the contact id."""
+        args = {**self._form_args(form), "article_ids": list(article_ids)}
+        args["explanation"] = answer_text
+        return self._contact_command("answer_contact", args)
+
+    def reject(
+        self, form: dict[str, Any], reason: str, explanation: str, transfer_to: str | None
+    ) -> str:
+        """Log a contact that is not accepted (不予受理) with the agent's explanation."""
+        args = {**self._form_args(form), "reason": reason, "explanation": explanation}
+        args["transfer_to"] = transfer_to
+        return self._contact_command("reject_contact", args)
+
+    def link(self, form: dict[str, Any], order_id: str) -> str:
+        """Join a repeat call to the open order about the same matter (关联工单)."""
+        args = self._form_args(form)
+        self.order_command(order_id, "link_contact", args, contact=True)
+        return str(args["contact_id"])
+
+    def order_command(
+        self, order_id: str, command: str, args: dict[str, Any], contact: bool = False
+    ) -> WorkOrder:
+        """Sign, return, reply, … on an order: checked locally, then one local transaction."""
+        from workstation.workflow import execute
+
+        actor, now, ctx = self._actor(), self.now(), self.context()
+        args = dict(args)
+        with self.db.transaction() as conn:
+            current = self.order(order_id)
+            execute(current, command, args, actor, now, ctx, order_id=order_id)
+            record = None
+            if contact:
+                record = self._contact(command, {**args, "order_id": order_id}, actor, now)
+            row = append_command(
+                conn,
+                command=command,
+                args=args,
+                actor=actor,
+                now=now,
+                order_id=order_id,
+                base_version=current.version if current else None,
+            )
+            if record is not None:
+                upsert_contact(conn, record, pending=True, op_id=row["op_id"])
+            order = rebuild_order(conn, order_id, ctx)
+        self._after_write([order_id])
+        assert order is not None
+        return order
+
+    def propose_article(self, article: dict[str, Any], policy_basis: str) -> str:
+        """A unit proposes a KB article (提交知识); the supervision center publishes it."""
+        from workstation.errors import ValidationError
+        from workstation.permissions import require_permission
+
+        actor, now = self._actor(), self.now()
+        require_permission("propose_article", actor)
+        if not str(article.get("title") or "").strip():
+            raise ValidationError("title", "请填写标题", "the title is required")
+        if not policy_basis.strip():
+            raise ValidationError("policy_basis", "请填写政策依据", "the policy basis is required")
+        proposal_id = f"P-{uuid7()}"
+        args = {
+            "proposal_id": proposal_id,
+            "article": article,
+            "policy_basis": policy_basis,
+            "reason": policy_basis,
+        }
+        with self.db.transaction() as conn:
+            append_command(
+                conn, command="propose_article", args=args, actor=actor, now=now,
+                order_id=None, base_version=None,
+            )  # fmt: skip
+            data = {
+                **args,
+                "reason": policy_basis,
+                "status": "pending",
+                "unit": actor.unit,
+                "_pending": True,
+            }
+            upsert_entity(conn, "kb_proposal", proposal_id, data)
+        self._after_write([])
+        return proposal_id
+
+    def review_proposal(self, proposal_id: str, publish: bool, comment: str = "") -> None:
+        from workstation.permissions import require_permission
+
+        command = "publish_article" if publish else "reject_proposal"
+        actor, now = self._actor(), self.now()
+        require_permission(command, actor)
+        args = {"proposal_id": proposal_id, "comment": comment}
+        with self.db.transaction() as conn:
+            append_command(
+                conn, command=command, args=args, actor=actor, now=now, order_id=None,
+                base_version=None,
+            )  # fmt: skip
+            raw = conn.execute(
+                "SELECT data FROM entities WHERE entity='kb_proposal' AND key=?", (proposal_id,)
+            ).fetchone()
+            if raw:
+                data = json.loads(raw[0])
+                data.update(status="published" if publish else "rejected", _pending=True)
+                upsert_entity(conn, "kb_proposal", proposal_id, data)
+        self._after_write([])
+
+    # -- drafts -------------------------------------------------------------------------
+
+    def save_draft(self, key: str, data: dict[str, Any]) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO drafts(key, data, saved_at) VALUES (?, ?, ?)",
+                (key, json.dumps(data, ensure_ascii=False, default=str), self.now().isoformat()),
+            )
+
+    def load_draft(self, key: str) -> dict[str, Any] | None:
+        raw = self.db.scalar("SELECT data FROM drafts WHERE key=?", (key,))
+        return json.loads(raw) if raw else None
+
+    def clear_draft(self, key: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM drafts WHERE key=?", (key,))
+
+    # -- sync ---------------------------------------------------------------------------
+
+    def status(self) -> SyncStatus:
+        pending, oldest = self.db.query(
+            "SELECT COUNT(*) AS n, MIN(client_time) AS t FROM outbox WHERE status='pending'"
+        )[0].values()
+        last = self.db.get_meta("last_success")
+        return SyncStatus(
+            online=self.online,
+            pending=int(pending),
+            oldest_pending_age=self.now() - datetime.fromisoformat(oldest) if oldest else None,
+            last_success=datetime.fromisoformat(last) if last else None,
+            problems=int(self.db.scalar("SELECT COUNT(*) FROM problems WHERE dismissed=0")),
+            needs_login=self.db.get_meta("needs_login") == "1",
+            last_error=self.last_error,
+        )
+
+    def problems(self) -> list[SyncProblem]:
+        rows = self.db.query("SELECT * FROM problems WHERE dismissed=0 ORDER BY mutation_id")
+        return [
+            SyncProblem(
+                op_id=r["op_id"],
+                mutation_id=r["mutation_id"],
+                command=r["command"],
+                order_id=r["order_id"],
+                user=r["user"],
+                args=json.loads(r["args"] or "{}"),
+                reason=json.loads(r["reason"] or "{}"),
+                at=datetime.fromisoformat(r["at"]) if r["at"] else None,
+            )
+            for r in rows
+        ]
+
+    def dismiss_problem(self, op_id: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("UPDATE problems SET dismissed=1 WHERE op_id=?", (op_id,))
+
+    async def sync_once(self) -> SyncStatus:
+        from offline_cache.sync import SyncClient
+
+        await SyncClient(self).sync_once()
+        return self.status()
+
+    def sync_loop(self) -> SyncLoop:
+        from offline_cache.sync import SyncLoop
+
+        if self._loop is None:
+            self._loop = SyncLoop(self)
+        return self._loop
+
+    def wake(self) -> None:
+        if self._loop is not None:
+            self._loop.wake()
+
+    def add_listener(self, callback: Callable[[dict[str, Any]], None]) -> None:
+        self._listeners.append(callback)
+
+    def notify(self, change: dict[str, Any]) -> None:
+        for callback in list(self._listeners):
+            callback(change)
+
+    def _after_write(self, order_ids: list[str]) -> None:
+        _crash_point("after_local_commit")
+        self.notify({"kind": "local_write", "orders": order_ids})
+        self.wake()
+
+
+def _crash_point(name: str) -> None:
+    """Test hook: with ``WORKSTATION_TEST_PAUSE_AT=name`` print a marker and wait to be killed."""
+    import os
+
+    if os.environ.get("WORKSTATION_TEST_PAUSE_AT") == name:
+        import sys
+        import time
+
+        print(f"PAUSED {name}", file=sys.stderr, flush=True)
+        time.sleep(3600)

@@ -1,0 +1,289 @@
+"""The sync client: push the outbox, pull changes, replay what is still pending.
+
+Push sends pending commands in mutation-id order, gzip-compressed, in batches capped by
+count and bytes; results are applied in one local transaction. Pull pages are applied in
+one transaction together with the cursor (never a cursor ahead of its data). The loop
+backs off with full jitter (capped at 5 minutes), honours Retry-After, and is re-armed by
+every local write and every successful request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import random
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from offline_cache import apply as apply_mod
+from offline_cache.session import API, session_token
+from offline_cache.store import wire_command
+
+if TYPE_CHECKING:
+    import httpx
+
+    from offline_cache.services import SeatServices
+
+MAX_COMMANDS = 1000
+MAX_WIRE_BYTES = 1 << 20
+MAX_RAW_BYTES = 8 << 20
+PAGE = 1000
+
+
+class SyncError(Exception):
+    """Why a sync round stopped; the loop decides when to try again."""
+
+
+class Offline(SyncError):
+    """No answer (connect/read timeout, connection cut or refused)."""
+
+
+class Transient(SyncError):
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class AuthExpired(SyncError):
+    """401: the outbox is kept; a person has to log in again."""
+
+
+class Refused(SyncError):
+    """A 4xx other than 401/409/413: a bug or a revoked seat; retried slowly."""
+
+
+@dataclass
+class Timeouts:
+    connect: float = 10.0
+    read: float = 60.0
+    write: float = 60.0
+    pool: float = 10.0
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+
+
+class SyncClient:
+    """One sync round against the server the seat is enrolled with."""
+
+    def __init__(
+        self,
+        services: SeatServices,
+        server_url: str | None = None,
+        timeouts: Timeouts | None = None,
+        max_commands: int = MAX_COMMANDS,
+        page: int = PAGE,
+    ) -> None:
+        self.s = services
+        info = services.seat()
+        self.server_url = (server_url or (info.server_url if info else "")).rstrip("/")
+        self.client_id = info.client_id if info else ""
+        self.timeouts = timeouts or getattr(services, "sync_timeouts", None) or Timeouts()
+        self.max_commands = max_commands
+        self.page = page
+        self.succeeded = False  # any request answered in this round (re-arms the backoff)
+        self.bytes_sent = 0
+
+    async def sync_once(self) -> None:
+        import httpx
+
+        if not self.server_url:
+            raise Refused("not enrolled")
+        t = self.timeouts
+        timeout = httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool)
+        headers = {"Authorization": f"Bearer {session_token(self.s.db) or ''}"}
+        try:
+            async with httpx.AsyncClient(
+                base_url=self.server_url + API, timeout=timeout, headers=headers
+            ) as client:
+                await self.push_all(client)
+                await self.pull_all(client)
+                if self.s.db.scalar("SELECT 1 FROM outbox WHERE status='pending' LIMIT 1"):
+                    await self.push_all(client)  # written while we pulled
+        except httpx.HTTPError as exc:
+            self.s.online = False
+            self.s.last_error = f"{type(exc).__name__}: {exc}"
+            raise Offline(self.s.last_error) from exc
+        self.s.online = True
+        self.s.last_error = None
+        await asyncio.to_thread(apply_mod.mark_success, self.s)
+
+    def _answered(self, response: httpx.Response) -> None:
+        """Common status handling; 2xx and handled codes return, others raise."""
+        self.succeeded = True
+        self.s.online = True
+        if response.status_code == 401:
+            apply_mod.set_needs_login(self.s)
+            raise AuthExpired("401 unauthenticated")
+        if response.status_code == 429 or response.status_code >= 500:
+            raise Transient(f"HTTP {response.status_code}", _retry_after(response))
+
+    # -- push ---------------------------------------------------------------------------
+
+    async def push_all(self, client: httpx.AsyncClient) -> None:
+        import httpx
+
+        limit = min(self.max_commands, getattr(self.s, "push_limit", None) or self.max_commands)
+        start: int | None = None
+        while True:
+            rows = await asyncio.to_thread(apply_mod.pending_rows, self.s, limit, start)
+            if not rows:
+                return
+            commands = [wire_command(r, self.client_id) for r in rows]
+            raw = json.dumps(
+                {"client_id": self.client_id, "commands": commands},
+                ensure_ascii=False,
+                separators=(",", ":"),
+            ).encode()
+            body = gzip.compress(raw, compresslevel=6)
+            if (len(body) > MAX_WIRE_BYTES or len(raw) > MAX_RAW_BYTES) and len(rows) > 1:
+                limit = max(1, len(rows) // 2)
+                continue
+            try:
+                response = await client.post(
+                    "/sync/push",
+                    content=body,
+                    headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+                )
+            except httpx.ReadTimeout:
+                # a slow server or link: smaller batches answer sooner (replays are free)
+                self.s.push_limit = max(10, len(rows) // 2)
+                raise
+            self.bytes_sent += len(body)
+            self._answered(response)
+            if response.status_code == 413 and len(rows) > 1:
+                limit = max(1, len(rows) // 2)
+                continue
+            if response.status_code == 409:
+                info = response.json()
+                expected = int(info.get("expected") or info.get("last_mutation_id", 0) + 1)
+                if start == expected or expected > rows[0]["mutation_id"]:
+                    raise Refused(f"mutation gap: server expects {expected}")
+                start = expected
+                continue
+            if response.status_code != 200:
+                raise Refused(f"push refused: HTTP {response.status_code} {response.text[:200]}")
+            payload = response.json()
+            _pause("after_push_response")
+            changed = await asyncio.to_thread(apply_mod.apply_results, self.s, payload)
+            self.s.notify({"kind": "sync", "orders": changed})
+            start = None
+            limit = min(self.max_commands, limit * 2)
+            self.s.push_limit = limit
+
+    # -- pull ---------------------------------------------------------------------------
+
+    async def pull_all(self, client: httpx.AsyncClient) -> None:
+        while True:
+            cursor = int(self.s.db.get_meta("cursor") or 0)
+            response = await client.get("/sync/pull", params={"cursor": cursor, "limit": self.page})
+            self._answered(response)
+            if response.status_code != 200:
+                raise Refused(f"pull refused: HTTP {response.status_code} {response.text[:200]}")
+            page = response.json()
+            changed = await asyncio.to_thread(apply_mod.apply_page, self.s, cursor, page)
+            if changed:
+                self.s.notify({"kind": "sync", "orders": changed})
+            if not page.get("has_more"):
+                return
+
+
+def full_jitter(attempt: int, base: float = 1.0, cap: float = 300.0) -> float:
+    """AWS "full jitter": uniform in [0, min(cap, base·2^attempt)]."""
+    return random.uniform(0.0, min(cap, base * (2 ** min(attempt, 30))))
+
+
+class SyncLoop:
+    """Runs sync rounds forever (in an async worker); ``wake()`` from any thread."""
+
+    def __init__(
+        self, services: SeatServices, poll: float = 30.0, base: float = 1.0, cap: float = 300.0
+    ) -> None:
+        self.s = services
+        self.poll, self.base, self.cap = poll, base, cap
+        self.attempt = 0
+        self.not_before = 0.0
+        self.last_delay: float | None = None
+        self._event: asyncio.Event | None = None
+        self._aloop: asyncio.AbstractEventLoop | None = None
+        self._stopped = False
+        self._rearm = False
+
+    def wake(self) -> None:
+        """A local write (or the user) asks for a sync now: re-arm the backoff."""
+        self._rearm = True
+        if self._event is not None and self._aloop is not None:
+            self._aloop.call_soon_threadsafe(self._event.set)
+
+    def stop(self) -> None:
+        self._stopped = True
+        self.wake()
+
+    def next_delay(self, error: SyncError | None, succeeded: bool) -> float | None:
+        if error is None:
+            self.attempt = 0
+            return self.poll
+        if isinstance(error, AuthExpired):
+            return None  # until someone logs in (login wakes the loop)
+        if succeeded:
+            self.attempt = 0
+        self.attempt += 1
+        delay = full_jitter(self.attempt, self.base, self.cap)
+        if isinstance(error, Transient) and error.retry_after is not None:
+            self.not_before = time.monotonic() + error.retry_after
+            delay = max(delay, error.retry_after)
+        return delay
+
+    async def run(self) -> None:
+        self._aloop = asyncio.get_running_loop()
+        self._event = asyncio.Event()
+        while not self._stopped:
+            self._event.clear()
+            self._rearm = False
+            client = SyncClient(self.s)
+            error: SyncError | None = None
+            try:
+                await client.sync_once()
+            except SyncError as exc:
+                error = exc
+            self.last_delay = delay = self.next_delay(error, client.succeeded)
+            await self._sleep(delay)
+
+    async def _sleep(self, delay: float | None) -> None:
+        assert self._event is not None
+        deadline = None if delay is None else time.monotonic() + delay
+        while not self._stopped:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return
+            try:
+                await asyncio.wait_for(self._event.wait(), left)
+            except TimeoutError:
+                return
+            self._event.clear()
+            if self._rearm:
+                self.attempt = 0
+                wait = self.not_before - time.monotonic()
+                if wait <= 0:
+                    return
+                deadline = time.monotonic() + wait  # Retry-After still holds
+
+
+def _pause(name: str) -> None:
+    from offline_cache.services import _crash_point
+
+    _crash_point(name)

@@ -1,0 +1,108 @@
+"""Helpers for tests against a real server: seats, server-side checks, crash subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from offline_cache.services import SeatServices
+from offline_cache.sync import Timeouts
+
+REPO = Path(__file__).resolve().parents[2]
+FAST = Timeouts(connect=2.0, read=5.0, write=5.0, pool=2.0)
+
+
+def live_seat(
+    server: Any,
+    data_dir: Path,
+    seat: str,
+    user: str,
+    url: str | None = None,
+) -> SeatServices:
+    """Enrol ``seat`` and log ``user`` in online (directly, not through a proxy)."""
+    s = SeatServices.open(data_dir)
+    s.enroll(server.base_url, seat, server.seat_tokens[seat])
+    s.login(user, server.seeded.password(user))
+    if url is not None:
+        s.db.conn.execute("UPDATE meta SET value=? WHERE key='server_url'", (url,))
+    s.sync_timeouts = FAST
+    return s
+
+
+def server_db(server: Any) -> sqlite3.Connection:
+    return sqlite3.connect(server.db_url.removeprefix("sqlite:///"))
+
+
+def server_orders(server: Any) -> dict[str, dict[str, Any]]:
+    with server_db(server) as conn:
+        rows = conn.execute("SELECT order_id, snapshot FROM orders").fetchall()
+    return {order_id: json.loads(snap) for order_id, snap in rows}
+
+
+def server_mutations(server: Any, client_id: str) -> list[tuple[int, str, str]]:
+    with server_db(server) as conn:
+        return conn.execute(
+            "SELECT mutation_id, op_id, status FROM mutations WHERE client_id=? "
+            "ORDER BY mutation_id",
+            (client_id,),
+        ).fetchall()
+
+
+def local_ops(s: SeatServices) -> list[tuple[int, str]]:
+    return [
+        (r["mutation_id"], r["op_id"])
+        for r in s.db.query("SELECT mutation_id, op_id FROM outbox ORDER BY mutation_id")
+    ]
+
+
+def seat_snapshots(s: SeatServices) -> dict[str, dict[str, Any]]:
+    return {
+        r["order_id"]: json.loads(r["snapshot"])
+        for r in s.db.query("SELECT order_id, snapshot FROM server_orders")
+    }
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "workstation.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
+    )
+
+
+def run_until_paused(args: list[str], point: str, timeout: float = 60) -> None:
+    """Start the CLI with a pause hook, wait until it reports the point, then kill -9 it."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "workstation.cli", *args],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO), "WORKSTATION_TEST_PAUSE_AT": point},
+    )
+    deadline = time.monotonic() + timeout
+    assert proc.stderr is not None
+    try:
+        while time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            if line.startswith(f"PAUSED {point}"):
+                break
+            if not line and proc.poll() is not None:
+                raise AssertionError(f"exited {proc.returncode} before {point}")
+        else:
+            raise AssertionError(f"never reached {point}")
+    finally:
+        proc.kill()  # SIGKILL: no cleanup, no flush
+        proc.wait(10)

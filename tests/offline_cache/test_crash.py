@@ -1,0 +1,169 @@
+"""kill -9 at the worst moments, a server restart mid-batch, a week offline: nothing lost,
+nothing doubled."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from offline_cache.services import SeatServices
+from offline_cache.sync import SyncLoop
+from tests.offline_cache.conftest import FORM
+from tests.offline_cache.helpers import (
+    REPO,
+    live_seat,
+    local_ops,
+    run_cli,
+    run_until_paused,
+    seat_snapshots,
+    server_mutations,
+    server_orders,
+)
+from tests.support.live_server import _wait_healthy, start_live_server
+
+SEATS = tuple(f"S{i:02d}" for i in range(1, 7))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with start_live_server(tmp_path_factory.mktemp("central"), seats=SEATS) as srv:
+        yield srv
+
+
+def _assert_exactly_once(server, data_dir: Path, expected_orders: int) -> None:
+    s = SeatServices.open(data_dir)
+    try:
+        ops = local_ops(s)
+        on_server = server_mutations(server, s.seat().client_id)
+        assert [(m, o) for m, o, _ in on_server] == ops  # each once, in the seat's order
+        assert s.status().pending == 0 and s.problems() == []
+        mine = {k: v for k, v in server_orders(server).items() if v["seat"] == s.seat().seat}
+        assert len(mine) == expected_orders
+        contents = Counter(v["content"] for v in mine.values())
+        assert all(n == 1 for n in contents.values())  # no duplicate effects
+        snaps = seat_snapshots(s)
+        assert all(snaps[k] == v for k, v in mine.items())  # converged
+    finally:
+        s.close()
+
+
+def test_kill_after_local_commit_before_push(server, tmp_path: Path):
+    data = tmp_path / "seat"
+    live_seat(server, data, "S01", "agent1").close()
+    orders = tmp_path / "orders.jsonl"
+    orders.write_text(
+        "\n".join(
+            json.dumps({**FORM, "content": f"断电 {i}"}, ensure_ascii=False) for i in range(3)
+        ),
+        encoding="utf-8",
+    )
+    run_until_paused(
+        ["order", "create", "--json", str(orders), "--data-dir", str(data)], "after_local_commit"
+    )
+    s = SeatServices.open(data)
+    assert s.status().pending == 1  # the first order was committed before the kill
+    s.close()
+    result = run_cli("sync", "--once", "--data-dir", str(data), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["pending"] == 0
+    _assert_exactly_once(server, data, 1)
+
+
+def test_kill_mid_push_after_server_committed(server, tmp_path: Path):
+    data = tmp_path / "seat"
+    s = live_seat(server, data, "S02", "agent1")
+    for i in range(5):
+        s.dispatch({**FORM, "content": f"推送中断 {i}"})
+    s.close()
+    run_until_paused(["sync", "--once", "--data-dir", str(data)], "after_push_response")
+    s = SeatServices.open(data)
+    assert s.status().pending == 5  # the answer never reached the seat
+    assert len(server_mutations(server, s.seat().client_id)) == 5  # but the server has them
+    s.close()
+    result = run_cli("sync", "--once", "--data-dir", str(data))
+    assert result.returncode == 0, result.stdout + result.stderr
+    _assert_exactly_once(server, data, 5)
+
+
+def _restart(server) -> subprocess.Popen[bytes]:
+    server.process.kill()
+    server.process.wait(10)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "WORKSTATION_DB_URL": server.db_url,
+        "WORKSTATION_JOBS_INTERVAL": "0",
+        "WORKSTATION_DATA_DIR": str(Path(server.db_url.removeprefix("sqlite:///")).parent / "data"),
+    }
+    with server.log_path.open("ab") as log:
+        server.process = subprocess.Popen(
+            server.process.args, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=REPO
+        )
+    _wait_healthy(server.base_url, server.process, server.log_path, 30)
+    return server.process
+
+
+@pytest.mark.slow
+def test_server_restarts_mid_batch(tmp_path: Path):
+    with start_live_server(tmp_path / "central", seats=("S01",)) as server:
+        data = tmp_path / "seat"
+        s = live_seat(server, data, "S01", "agent1")
+        s.db.conn.execute("PRAGMA synchronous=NORMAL")  # speed of setup only
+        for i in range(400):
+            s.dispatch({**FORM, "content": f"重启 {i}"})
+        client_id = s.seat().client_id
+
+        async def scenario() -> None:
+            loop = SyncLoop(s, poll=0.2, base=0.05, cap=0.5)
+            task = asyncio.create_task(loop.run())
+            for _ in range(600):  # wait until the server is part-way through a batch
+                await asyncio.sleep(0.01)
+                done = len(server_mutations(server, client_id))
+                if 0 < done < 400:
+                    break
+            assert 0 < done < 400, done
+            await asyncio.to_thread(_restart, server)
+            for _ in range(1200):
+                await asyncio.sleep(0.05)
+                if s.status().pending == 0:
+                    break
+            loop.stop()
+            await task
+
+        try:
+            asyncio.run(scenario())
+        finally:
+            s.close()
+        _assert_exactly_once(server, data, 400)
+        server.process.terminate()
+
+
+@pytest.mark.slow
+def test_week_offline_with_5000_pending_converges(tmp_path: Path):
+    with start_live_server(tmp_path / "central", seats=("S01",)) as server:
+        data = tmp_path / "seat"
+        s = live_seat(server, data, "S01", "agent1")
+        s.sync_timeouts = None  # the default (production) timeouts
+        s.db.conn.execute("PRAGMA synchronous=NORMAL")  # speed of setup only
+        week_ago = s.now() - timedelta(days=7)
+        real_now = s.now
+        s.now = lambda: week_ago  # type: ignore[method-assign]
+        for i in range(5000):
+            s.dispatch({**FORM, "content": f"离线一周 {i}", "caller_phone": f"139{i:08d}"})
+        s.now = real_now  # type: ignore[method-assign]
+        status = s.status()
+        assert status.pending == 5000 and status.oldest_pending_age >= timedelta(days=7)
+        started = time.monotonic()
+        status = asyncio.run(s.sync_once())
+        print(f"5000 commands synced in {time.monotonic() - started:.1f}s")
+        assert status.pending == 0 and status.problems == 0
+        s.close()
+        _assert_exactly_once(server, data, 5000)

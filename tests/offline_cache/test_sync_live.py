@@ -1,0 +1,111 @@
+"""Sync against a real uvicorn server on localhost: round trip, races, 401, KB, status."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from offline_cache.sync import AuthExpired, SyncClient
+from tests.offline_cache.conftest import FORM
+from tests.offline_cache.helpers import (
+    live_seat,
+    local_ops,
+    seat_snapshots,
+    server_mutations,
+    server_orders,
+)
+from tests.support.live_server import start_live_server
+
+SEATS = tuple(f"S{i:02d}" for i in range(1, 13))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with start_live_server(tmp_path_factory.mktemp("central"), seats=SEATS) as srv:
+        yield srv
+
+
+def test_round_trip_converges_with_server(server, tmp_path: Path):
+    agent = live_seat(server, tmp_path / "a", "S01", "agent1")
+    numbers = [agent.dispatch({**FORM, "content": f"往返 {i}"}) for i in range(3)]
+    status = asyncio.run(agent.sync_once())
+    assert status.online and status.pending == 0 and status.problems == 0
+    assert status.last_success is not None
+    on_server = server_orders(server)
+    for n in numbers:
+        assert on_server[n] == seat_snapshots(agent)[n]
+        assert agent.order(n).version == on_server[n]["version"]
+    assert [(m, o) for m, o, _ in server_mutations(server, agent.seat().client_id)] == local_ops(
+        agent
+    )
+    assert agent.units()  # the routing directory arrived by pull
+    agent.close()
+
+
+def test_race_two_unit_seats_sign_offline_exactly_one_wins(server, tmp_path: Path):
+    agent = live_seat(server, tmp_path / "a", "S06", "agent1")
+    number = agent.dispatch(FORM)
+    asyncio.run(agent.sync_once())
+    first = live_seat(server, tmp_path / "u1", "S02", "unit1")
+    second = live_seat(server, tmp_path / "u2", "S03", "unit1")
+    for s in (first, second):
+        asyncio.run(s.sync_once())
+    # both go offline, both sign: each sees its own optimistic "signed"
+    first.order_command(number, "sign", {})
+    second.order_command(number, "sign", {})
+    assert first.order(number).state.value == second.order(number).state.value == "signed"
+    asyncio.run(first.sync_once())
+    asyncio.run(second.sync_once())
+    assert first.problems() == [] and first.order(number).state.value == "signed"
+    problems = second.problems()
+    assert len(problems) == 1 and problems[0].command == "sign"
+    assert problems[0].reason["code"] == "already_signed"
+    # the loser's view shows the server's order, signed once, by the winner's event
+    assert second.order(number).version == server_orders(server)[number]["version"] == 2
+    signed = [e for e in server_orders(server)[number]["events"] if e["kind"] == "signed"]
+    assert len(signed) == 1 and signed[0]["seat"] == "S02"
+    assert second.status().pending == 0
+    for s in (agent, first, second):
+        s.close()
+
+
+def test_401_keeps_outbox_and_asks_for_login(server, tmp_path: Path):
+    agent = live_seat(server, tmp_path / "a", "S04", "agent1")
+    agent.dispatch(FORM)
+    agent.db.conn.execute("UPDATE users SET token='revoked-or-expired'")
+    with pytest.raises(AuthExpired):
+        asyncio.run(SyncClient(agent).sync_once())
+    status = agent.status()
+    assert status.needs_login and status.pending == 1
+    agent.login("agent1", server.seeded.password("agent1"))
+    status = asyncio.run(agent.sync_once())
+    assert not status.needs_login and status.pending == 0
+    agent.close()
+
+
+def test_rejected_dispatch_lands_in_problems_and_view_is_corrected(server, tmp_path: Path):
+    agent = live_seat(server, tmp_path / "a", "S05", "agent1")
+    asyncio.run(agent.sync_once())  # units known locally
+    agent.db.conn.execute("DELETE FROM units")  # stale directory: local check cannot see it
+    number = agent.dispatch({**FORM, "unit": "NO-SUCH-UNIT"})
+    assert agent.order(number) is not None
+    status = asyncio.run(agent.sync_once())
+    assert status.problems == 1 and status.pending == 0
+    assert agent.order(number) is None
+    [problem] = agent.problems()
+    assert problem.args["unit"] == "NO-SUCH-UNIT"  # what was typed is kept
+    assert number not in server_orders(server)
+    agent.close()
+
+
+def test_reinstalled_seat_never_reuses_an_order_number(server, tmp_path: Path):
+    old = live_seat(server, tmp_path / "old", "S07", "agent1")
+    used = old.dispatch(FORM)
+    asyncio.run(old.sync_once())
+    new = live_seat(server, tmp_path / "new", "S07", "agent1")  # same seat, fresh database
+    asyncio.run(new.sync_once())  # agents pull every order, ours included
+    assert new.dispatch(FORM) != used
+    old.close()
+    new.close()
