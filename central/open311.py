@@ -1,0 +1,230 @@
+"""Open311 GeoReport v2 under ``/open311/v2/``: the web and mobile channels, public status.
+
+- ``GET discovery``, ``GET services``, ``GET services/{code}``: the city's categories
+  (``central/data/open311_services.json``, Chinese by default, ``?lang=en`` for English).
+- ``POST requests``: a citizen's request becomes a *logged contact* (channel ``mobile``
+  when a ``device_id`` is sent, else ``web``; outcome ``logged``) that agents triage: it
+  reaches agents and supervisors through the sync pull as a ``contact`` change (never
+  unit users). The response carries the ``service_request_id`` at once (type realtime).
+- ``GET requests``, ``GET requests/{id}``: public status of requests made through this
+  endpoint only (phone orders are never published). Never personal data: no name,
+  phone, e-mail, address or media; the description is masked
+  (``workstation.masking.mask_text``, plus the submitter's own name, phone, e-mail and
+  address where they appear in it); lat/long rounded to 3 decimals (about 100 m).
+
+``api_key``: when ``WORKSTATION_OPEN311_API_KEYS`` (comma-separated keys issued by the
+administrator) is set, ``POST requests`` needs one of them (403 otherwise); when unset,
+anyone may post. Either way posts are rate-limited per key or client address
+(``WORKSTATION_OPEN311_RATE_PER_MINUTE``, default 20; 429 with ``Retry-After``). Bodies
+are capped at 64 KiB; descriptions at 4,000 characters. Errors are the specification's
+array of ``{code, description}`` with the HTTP status, in the requested format.
+Location (lat/long, ``address_string`` or ``address_id``) is required only for the
+categories marked ``location_required`` (a consultation has no place).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from central.open311_intake import (
+    FIELD_LIMITS,
+    REQUEST_TYPES,
+    Open311Error,
+    RateLimiter,
+    catalogue,
+    definition_doc,
+    parse_body,
+    parse_lang,
+    service_doc,
+    store_request,
+    validate_request,
+)
+from central.store import Store
+
+router = APIRouter(prefix="/open311/v2", tags=["open311"])
+
+SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
+MAX_IDS = 100
+MAX_RESULTS = 1000
+DEFAULT_DAYS = 90
+FMT = Path(json_schema_extra={"enum": ["json", "xml"]})
+_LANG = Query(json_schema_extra={"enum": ["zh", "en"]}, description="zh (default) or en")
+
+
+# -- responses -------------------------------------------------------------------------
+
+
+def _format(fmt: str) -> str:
+    if fmt in ("json", "xml"):
+        return fmt
+    raise Open311Error(404, f"unknown format {fmt[:20]!r}: use .json or .xml")
+
+
+def _render(kind: str, payload: Any, fmt: str, status: int = 200, headers: Any = None) -> Response:
+    if fmt == "xml":
+        from central.open311_xml import to_xml
+
+        return Response(
+            to_xml(kind, payload),
+            status_code=status,
+            media_type="text/xml; charset=utf-8",
+            headers=headers,
+        )
+    return JSONResponse(payload, status_code=status, headers=headers)
+
+
+def _error(exc: Open311Error, fmt: str) -> Response:
+    body = [{"code": exc.status, "description": exc.description}]
+    return _render("errors", body, fmt if fmt == "xml" else "json", exc.status, exc.headers)
+
+
+def answer(fmt: str, kind: str, build: Callable[[], Any]) -> Response:
+    """Run ``build`` and render its document; an ``Open311Error`` becomes the spec's errors."""
+    try:
+        return _render(kind, build(), _format(fmt))
+    except Open311Error as exc:
+        return _error(exc, fmt)
+
+
+def app_store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def iso(moment: datetime | None, tz: str) -> str | None:
+    from workstation.deadlines import zone
+
+    return None if moment is None else moment.astimezone(zone(tz)).isoformat()
+
+
+# -- discovery and services ------------------------------------------------------------
+
+
+@router.get("/discovery.{fmt}", summary="Open311 discovery")
+def discovery(request: Request, fmt: Annotated[str, FMT]) -> Response:
+    """Where this GeoReport v2 endpoint lives and what it speaks."""
+
+    def build() -> dict[str, Any]:
+        store = app_store(request)
+        changeset = "2026-01-01T00:00:00+08:00"
+        return {
+            "changeset": changeset,
+            "contact": f"{store.settings.city} 12345 政务服务便民热线",
+            "key_service": "api_key from the hotline administrator (optional unless required)",
+            "endpoints": [
+                {
+                    "specification": SPEC_URL,
+                    "url": str(request.base_url).rstrip("/") + router.prefix,
+                    "changeset": changeset,
+                    "type": "production",
+                    "formats": ["application/json", "text/xml"],
+                }
+            ],
+        }
+
+    return answer(fmt, "discovery", build)
+
+
+@router.get("/services.{fmt}", summary="Service categories")
+def list_services(fmt: Annotated[str, FMT], lang: Annotated[str | None, _LANG] = None) -> Response:
+    """The city's service categories (``service_code`` is stable)."""
+    return answer(
+        fmt,
+        "services",
+        lambda: [service_doc(s, parse_lang(lang)) for s in catalogue()["services"]],
+    )
+
+
+@router.get("/services/{service_code}.{fmt}", summary="Service definition")
+def get_service(
+    service_code: str, fmt: Annotated[str, FMT], lang: Annotated[str | None, _LANG] = None
+) -> Response:
+    """The extra fields of a category: its ``request_type`` list."""
+
+    def build() -> dict[str, Any]:
+        service = catalogue()["by_code"].get(service_code)
+        if service is None:
+            raise Open311Error(404, f"service_code {service_code[:64]!r} not found")
+        return definition_doc(service, parse_lang(lang))
+
+    return answer(fmt, "service_definition", build)
+
+
+# -- POST requests ---------------------------------------------------------------------
+
+_POST_SCHEMA = {
+    "type": "object",
+    "required": ["service_code"],
+    "properties": {
+        **{name: {"type": "string", "maxLength": n} for name, n in FIELD_LIMITS.items()},
+        "lat": {"type": "number", "minimum": -90, "maximum": 90},
+        "long": {"type": "number", "minimum": -180, "maximum": 180},
+        "attribute[request_type]": {"type": "string", "enum": list(REQUEST_TYPES)},
+    },
+}
+
+
+def _limiter(request: Request) -> RateLimiter:
+    limiter = getattr(request.app.state, "open311_limiter", None)
+    if limiter is None:
+        per_minute = int(os.environ.get("WORKSTATION_OPEN311_RATE_PER_MINUTE") or 20)
+        limiter = request.app.state.open311_limiter = RateLimiter(max(1, per_minute))
+    return limiter
+
+
+def _check_api_key(key: str) -> None:
+    import hmac
+
+    configured = os.environ.get("WORKSTATION_OPEN311_API_KEYS", "")
+    keys = [k.strip() for k in configured.split(",") if k.strip()]
+    if keys and not any(hmac.compare_digest(key.encode(), k.encode()) for k in keys):
+        raise Open311Error(403, "invalid api_key (api_key 无效)")
+
+
+def _client_key(request: Request, fields: dict[str, str]) -> str:
+    key = fields.get("api_key", "").strip()
+    if key:
+        return "key:" + key
+    return "ip:" + (request.client.host if request.client else "unknown")
+
+
+@router.post(
+    "/requests.{fmt}",
+    summary="Submit a service request",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/x-www-form-urlencoded": {"schema": _POST_SCHEMA}},
+        }
+    },
+)
+async def post_request(request: Request, fmt: Annotated[str, FMT]) -> Response:
+    """Log a citizen's request for an agent to triage; answers its ``service_request_id``."""
+    from starlette.concurrency import run_in_threadpool
+
+    try:
+        fmt = _format(fmt)
+        body = await request.body()
+        fields = {
+            **dict(request.query_params),  # the Swagger description sends them in the query
+            **parse_body(body, request.headers.get("content-type", "")),
+        }
+        _check_api_key(fields.get("api_key", ""))
+        req = validate_request(fields)
+        _limiter(request).check(_client_key(request, fields), time.monotonic())
+        request_id = await run_in_threadpool(store_request, app_store(request), req)
+    except Open311Error as exc:
+        return _error(exc, fmt)
+    notice = "已收到，工作人员将尽快受理 (received; an operator will review it shortly)"
+    doc = [{"service_request_id": request_id, "service_notice": notice, "account_id": None}]
+    return _render("requests", doc, fmt)
+
+
+from central import open311_status  # noqa: E402,F401  (its routes join this router)
