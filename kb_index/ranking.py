@@ -55,42 +55,41 @@ def rank(
     plan = analyze(query, index.phrases)
     if plan is None:
         return []
-    scores = index.score(plan.terms)
-    if unit or category:
-        scores = np.where(index.filter_mask(unit, category), scores, 0.0)
-    k = min(max(CANDIDATES, limit * 2), len(scores))
-    if k == 0:
+    mask = index.filter_mask(unit, category) if unit or category else None
+    docs, scores = index.score(plan.terms, mask)
+    k = max(CANDIDATES, limit * 2)
+    if len(docs) > k:
+        top = np.argpartition(scores, len(docs) - k)[len(docs) - k :]
+        docs, scores = docs[top], scores[top]
+    if len(docs) == 0:
         return []
-    top = np.argpartition(-scores, k - 1)[:k]
-    top = top[scores[top] > 0]
-    if len(top) == 0:
-        return []
-    best = float(scores[top].max())
-    marks = ",".join("?" * len(top))
-    rows = conn.execute(
-        f"SELECT doc, id, title FROM kb_articles WHERE doc IN ({marks})",
-        [int(d) for d in top],
-    ).fetchall()
+    best = float(scores.max())
     q_syl = "".join(chr(0xE000 + s) for s in plan.syllables if s)
     ranked = sorted(
         (
-            (float(scores[doc]) / best + _title_bonus(plan, title, q_syl), aid, doc)
-            for doc, aid, title in rows
+            (
+                score / best + _title_bonus(plan, index.titles[doc], q_syl),
+                index.ids[doc] or "",
+                doc,
+            )
+            for doc, score in zip(docs.tolist(), scores.tolist(), strict=True)
         ),
         key=lambda r: (-r[0], r[1]),
     )[:limit]
     details = {
         row[0]: row[1:]
         for row in conn.execute(
-            f"SELECT doc, title, body, unit, category FROM kb_articles WHERE doc IN ({','.join('?' * len(ranked))})",
+            "SELECT doc, title, body, unit, category FROM kb_articles"
+            f" WHERE doc IN ({','.join('?' * len(ranked))})",
             [doc for _, _, doc in ranked],
         )
     }
-    needles = _needles(plan)
+    rows = [details[doc] for _, _, doc in ranked]
+    all_spans = _spans(_needles(plan), [(r[0], r[1][:SPAN_BODY_CHARS]) for r in rows])
     hits = []
-    for final, aid, doc in ranked:
-        title, body, unit_, cat = details[doc]
-        spans = _spans(needles, "title", title) + _spans(needles, "body", body[:SPAN_BODY_CHARS])
+    for (final, aid, _), (title, body, unit_, cat), spans in zip(
+        ranked, rows, all_spans, strict=True
+    ):
         hits.append(
             Hit(aid, title, round(final, 4), unit_, cat, spans[:MAX_SPANS], _snippet(body, spans))
         )
@@ -121,20 +120,24 @@ def _needles(plan: QueryPlan) -> tuple[np.ndarray, np.ndarray, int]:
 def _member(keys: np.ndarray, sorted_needles: np.ndarray) -> np.ndarray:
     import numpy as np
 
-    pos = np.searchsorted(sorted_needles, keys).clip(0, len(sorted_needles) - 1)
-    return sorted_needles[pos] == keys
+    pos = np.searchsorted(sorted_needles, keys)
+    return sorted_needles.take(pos, mode="clip") == keys
 
 
 def _spans(
-    needles: tuple[np.ndarray, np.ndarray, int], name: str, text: str
-) -> list[tuple[str, int, int]]:
-    """Character ranges of ``text`` covered by a query bigram (exact or same pinyin)."""
+    needles: tuple[np.ndarray, np.ndarray, int], fields: list[tuple[str, str]]
+) -> list[list[tuple[str, int, int]]]:
+    """For each (title, body): character ranges covered by a query bigram (exact or same
+    pinyin).  All texts are scanned as one array, joined by newlines, which no bigram
+    crosses."""
     import numpy as np
 
     chars, pins, single = needles
-    c = normalized_codes(text)
-    if len(c) == 0:
-        return []
+    texts = [t for pair in fields for t in pair]
+    out: list[list[tuple[str, int, int]]] = [[] for _ in fields]
+    c = normalized_codes("".join(t + "\n" for t in texts))
+    if len(c) < 2:
+        return out
     keys = (c[:-1] << 16) | c[1:]
     hit = _member(keys, chars)
     if pins[0] >= 0:
@@ -146,8 +149,17 @@ def _spans(
     covered[idx + 1] = True
     if single >= 0:
         covered[1:-1] |= c == single
+    ends = np.cumsum([len(t) + 1 for t in texts])
+    covered[ends] = False  # the joining newlines
     edges = np.flatnonzero(covered[1:] != covered[:-1])
-    return [(name, int(s), int(e)) for s, e in zip(edges[::2], edges[1::2], strict=False)]
+    starts, stops = edges[::2], edges[1::2]
+    which = np.searchsorted(ends, starts, side="right")
+    base = np.concatenate([[0], ends])[which]
+    for s, e, w, b in zip(
+        starts.tolist(), stops.tolist(), which.tolist(), base.tolist(), strict=True
+    ):
+        out[w // 2].append(("title" if w % 2 == 0 else "body", s - b, e - b))
+    return out
 
 
 def _snippet(body: str, spans: list[tuple[str, int, int]]) -> str:

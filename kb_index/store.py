@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from kb_index.article import Article
-from kb_index.forward import article_terms
+from kb_index.forward import ForwardRow, article_terms, article_terms_many
 from kb_index.ranking import Hit
 
 SCHEMA = """
@@ -78,13 +78,19 @@ class KnowledgeBase:
 
     def upsert_many(self, articles: Iterable[ArticleLike]) -> list[int]:
         """Upsert several articles in one transaction; returns their versions, in order."""
+        from kb_index.memindex import pin_mmap_threshold
+
+        pin_mmap_threshold()
         items = [Article.from_mapping(a) for a in articles]
+        rows = [
+            r for i in range(0, len(items), 1000) for r in article_terms_many(items[i : i + 1000])
+        ]
         with self._lock, self._transaction():
             version = self._max_version()
             versions = []
-            for article in items:
+            for article, terms in zip(items, rows, strict=True):
                 version += 1
-                self._write(article, version)
+                self._write(article, version, terms)
                 versions.append(version)
             return versions
 
@@ -123,8 +129,8 @@ class KnowledgeBase:
                 applied += 1
         return applied
 
-    def _write(self, article: Article, version: int) -> None:
-        terms = article_terms(article)
+    def _write(self, article: Article, version: int, terms: ForwardRow | None = None) -> None:
+        terms = terms or article_terms(article)
         doc = self._conn.execute(
             "INSERT INTO kb_articles (id, title, body, unit, category, tags, updated, version, deleted)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT(id) DO UPDATE SET"
@@ -226,9 +232,11 @@ class KnowledgeBase:
             return rank(self._conn, index, query, limit, unit, category)
 
     def warm_up(self) -> None:
-        """Load the in-memory postings now (e.g. in a worker thread at start-up)."""
+        """Load the in-memory postings and every lazy table now (e.g. in a worker thread at
+        start-up), so the agent's first search is as fast as the others."""
         with self._lock:
             self._current_index()
+            self.search("社保卡補辦 sbk shebao 12345", limit=1)
 
     def _current_index(self) -> Any:
         from kb_index.memindex import MemoryIndex
@@ -239,16 +247,13 @@ class KnowledgeBase:
         latest = self._max_version()
         if latest > self._index.version:
             rows = self._conn.execute(
-                "SELECT a.doc, a.deleted, t.keys, t.weights, t.length, a.title, a.tags, a.unit,"
-                " a.category FROM kb_articles a LEFT JOIN kb_terms t ON t.doc = a.doc"
+                "SELECT a.doc, a.deleted, t.keys, t.weights, t.length, a.id, a.title, a.tags,"
+                " a.unit, a.category FROM kb_articles a LEFT JOIN kb_terms t ON t.doc = a.doc"
                 " WHERE a.version > ? ORDER BY a.version",
                 (self._index.version,),
             ).fetchall()
-            for doc, deleted, keys, weights, length, title, tags, unit, category in rows:
-                if deleted or keys is None:
-                    self._index.apply(doc, None)
-                else:
-                    self._index.apply(doc, (keys, weights, length, title, tags, unit, category))
+            for doc, deleted, keys, *rest in rows:
+                self._index.apply(doc, None if deleted or keys is None else (keys, *rest))
             self._index.version = latest
         return self._index
 
