@@ -2,8 +2,16 @@
 
 Prints total time, bytes on the wire per command and the ratio to the floor:
 floor = (gzip(push bodies) + gzip(pull bodies)) / bandwidth + round trips × 2 × latency,
-with the protocol's largest batches (1,000 commands, 1,000 changes per page). The second
-run cuts 10% of HTTP responses part-way. Run from the repository root:
+with the protocol's largest batches (1,000 commands, 1,000 changes per page). The server
+gzips its responses itself (``central.app``: GZipMiddleware), as shipped.
+
+The second run cuts 10% of the connections mid-response. With 1,000-command batches a
+sync needs only a few dozen HTTP responses (each round is one keep-alive connection, and
+a cut ends it), so a random 10% would often cut none or one: the proxy cuts exactly every
+10th HTTP response (``Faults.cut_response_every``), at a random byte of that response, so
+its connection dies mid-response (a push already committed on the server, or a pull page
+half read); the client starts a new round on a new connection at once. The line reports
+responses and cuts. Run from the repository root:
 
     PYTHONPATH=. .venv/bin/python benchmarks/sync_weak_link.py --commands 10000
 """
@@ -26,8 +34,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def start_server(tmp: Path, gzip_responses: bool) -> tuple[subprocess.Popen[bytes], str, object]:
-    """A seeded central server (uvicorn subprocess), optionally behind GZipMiddleware."""
+def start_server(tmp: Path) -> tuple[subprocess.Popen[bytes], str, object]:
+    """A seeded central server (uvicorn subprocess, the app as shipped)."""
     from central.db import Database
     from central.store import Store
     from tests.support.live_server import _wait_healthy, free_port
@@ -39,14 +47,8 @@ def start_server(tmp: Path, gzip_responses: bool) -> tuple[subprocess.Popen[byte
     seeded = seed(Store(Database(db_url), load_settings(env=env)), ("S01",))
     port = free_port()
     code = (
-        "import uvicorn; from central.app import create_app; app = create_app()\n"
-        + (
-            "from starlette.middleware.gzip import GZipMiddleware; "
-            "app = GZipMiddleware(app, minimum_size=500)\n"
-            if gzip_responses
-            else ""
-        )
-        + f"uvicorn.run(app, host='127.0.0.1', port={port}, log_level='warning')"
+        "import uvicorn; from central.app import create_app\n"
+        f"uvicorn.run(create_app(), host='127.0.0.1', port={port}, log_level='warning')"
     )
     log = tmp / "server.log"
     proc = subprocess.Popen(
@@ -98,13 +100,13 @@ def floor_bytes(seat: object, url: str) -> tuple[int, int, int]:
     return push, pull, math.ceil(len(rows) / 1000) + pages
 
 
-def run(commands: int, cut: float, gzip_responses: bool, bandwidth: float, latency: float) -> None:
+def run(commands: int, cut_every: int | None, bandwidth: float, latency: float) -> None:
     from offline_cache.services import SeatServices
     from offline_cache.sync import SyncClient, SyncError
     from tests.support.fault_proxy import Faults, ProxyThread
 
     tmp = Path(tempfile.mkdtemp(prefix="weaklink-"))
-    proc, url, seeded = start_server(tmp, gzip_responses)
+    proc, url, seeded = start_server(tmp)
     try:
         seat = SeatServices.open(tmp / "seat")
         seat.enroll(url, "S01", seeded.seat_tokens["S01"])  # type: ignore[attr-defined]
@@ -121,7 +123,7 @@ def run(commands: int, cut: float, gzip_responses: bool, bandwidth: float, laten
                 }
             )
         port = int(url.rsplit(":", 1)[1])
-        faults = Faults(latency=latency, bandwidth=bandwidth, cut_response_probability=cut, seed=7)
+        faults = Faults(latency=latency, bandwidth=bandwidth, cut_response_every=cut_every, seed=7)
         with ProxyThread("127.0.0.1", port, faults) as proxy:
             started, tries = time.monotonic(), 0
             while seat.status().pending or tries == 0:
@@ -135,11 +137,15 @@ def run(commands: int, cut: float, gzip_responses: bool, bandwidth: float, laten
             total = time.monotonic() - started
             wire = proxy.stats.bytes_up + proxy.stats.bytes_down
             cuts = proxy.stats.cuts
+            responses = proxy.stats.responses
         push, pull, trips = floor_bytes(seat, url)
         floor = (push + pull) / bandwidth + trips * 2 * latency
-        label = f"{commands} commands, cut {cut:.0%}, gzip responses {gzip_responses}"
+        label = f"{commands} commands, " + (
+            f"every {cut_every}th response cut" if cut_every else "no cuts"
+        )
+        cut_info = f"cuts {cuts}/{responses} responses" if cut_every else f"cuts {cuts}"
         print(
-            f"{label}: total {total:.1f}s, rounds {tries}, cuts {cuts}, "
+            f"{label}: total {total:.1f}s, rounds {tries}, {cut_info}, "
             f"wire {wire / commands:.0f} B/command (up {proxy.stats.bytes_up / commands:.0f}, "
             f"down {proxy.stats.bytes_down / commands:.0f}), floor {floor:.1f}s "
             f"(push {push / commands:.0f} + pull {pull / commands:.0f} B/command gz, "
@@ -158,15 +164,11 @@ def main() -> None:
     p.add_argument("--commands", type=int, default=10_000)
     p.add_argument("--kbit", type=float, default=256.0)
     p.add_argument("--latency-ms", type=float, default=300.0)
-    p.add_argument(
-        "--no-gzip-responses",
-        action="store_true",
-        help="the server as shipped today (no GZipMiddleware)",
-    )
+    p.add_argument("--cut-every", type=int, default=10, help="cut every Nth response (run 2)")
     args = p.parse_args()
     bandwidth = args.kbit * 1000 / 8
-    for cut in (0.0, 0.1):
-        run(args.commands, cut, not args.no_gzip_responses, bandwidth, args.latency_ms / 1000)
+    for cut_every in (None, args.cut_every):
+        run(args.commands, cut_every, bandwidth, args.latency_ms / 1000)
 
 
 if __name__ == "__main__":

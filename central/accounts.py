@@ -168,6 +168,28 @@ def seat_by_token(conn: Connection, token: str | None) -> Any:
     return row
 
 
+def next_order_counter(conn: Connection, prefix: str) -> int:
+    """1 + the highest seat-local counter among the orders numbered under ``prefix``.
+
+    Order numbers are ``{prefix}-{YYMM}-{counter}`` (``offline_cache.ids.order_number``);
+    a seat re-installed from scratch starts its counter here and never reissues a number.
+    """
+    import re
+
+    o = schema.orders
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = re.compile(re.escape(prefix) + r"-\d{4}-(\d+)$")
+    top = 0
+    rows = conn.execute(
+        select(o.c.order_id).where(o.c.order_id.like(f"{escaped}-%", escape="\\"))
+    ).scalars()
+    for order_id in rows:
+        match = pattern.match(order_id)
+        if match:
+            top = max(top, int(match.group(1)))
+    return top + 1
+
+
 def login(tx: Tx, seat_token: str | None, name: str, password: str) -> tuple[str, Session]:
     """Check the password, open a session bound to user and seat, record the seat login."""
     seat = seat_by_token(tx.conn, seat_token)

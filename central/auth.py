@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
 
-from central.accounts import Session, login, seat_by_token, session_for
+from central.accounts import Session, login, next_order_counter, seat_by_token, session_for
 from central.api_models import LoginRequest, LoginResponse, SeatInfo, error_responses
 from central.errors import AuthError, Forbidden
 from central.store import Store
@@ -53,12 +53,20 @@ StoreDep = Annotated[Store, Depends(get_store)]
 SeatToken = Annotated[str | None, Header(alias="X-Seat-Token")]
 
 
-@router.post("/seats/verify", response_model=SeatInfo, responses=error_responses(401, 422))
-def verify_seat(store: StoreDep, x_seat_token: SeatToken = None) -> SeatInfo:
-    """Check a seat token; the seat's code and order-number prefix."""
+class SeatVerified(SeatInfo):
+    next_counter: int = 1
+    """1 + the highest order counter the server has seen under this seat's prefix."""
+
+
+@router.post("/seats/verify", response_model=SeatVerified, responses=error_responses(401, 422))
+def verify_seat(store: StoreDep, x_seat_token: SeatToken = None) -> SeatVerified:
+    """Check a seat token; the seat's code, order-number prefix and next order counter."""
     with store.db.read() as conn:
         seat = seat_by_token(conn, x_seat_token)
-    return SeatInfo(seat=seat.code, prefix=seat.prefix, city=store.settings.city)
+        counter = next_order_counter(conn, seat.prefix)
+    return SeatVerified(
+        seat=seat.code, prefix=seat.prefix, city=store.settings.city, next_counter=counter
+    )
 
 
 @router.post("/auth/login", response_model=LoginResponse, responses=error_responses(401, 413, 422))

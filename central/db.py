@@ -65,6 +65,7 @@ class Database:
         except Exception as exc:  # sqlalchemy raises ArgumentError on bad URLs
             raise ConfigError(f"数据库地址无效：{url}", f"invalid database URL: {url}") from exc
         self.dialect = parsed.get_backend_name()
+        self._insert_ignore: dict[tuple[str, tuple[str, ...]], Any] = {}
         if self.dialect == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 from pathlib import Path
@@ -103,17 +104,25 @@ class Database:
     # -- dialect helpers --------------------------------------------------------------
 
     def insert_ignore(self, conn: Connection, table: Table, values: dict[str, Any]) -> bool:
-        """INSERT unless the primary key exists; True when a row was inserted."""
-        if self.is_postgres:
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
+        """INSERT unless the primary key exists; True when a row was inserted.
 
-            stmt: Any = pg_insert(table).values(**values).on_conflict_do_nothing()
-        else:
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        The statement is built once per table and column set (values travel as bound
+        parameters), so SQLAlchemy's compiled cache serves it on the hot push path.
+        """
+        key = (table.name, tuple(values))
+        stmt = self._insert_ignore.get(key)
+        if stmt is None:
+            if self.is_postgres:
+                from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-            stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing()
-        key = list(table.primary_key.columns)[0]
-        return conn.execute(stmt.returning(key)).first() is not None
+                stmt = pg_insert(table).on_conflict_do_nothing()
+            else:
+                from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+                stmt = sqlite_insert(table).on_conflict_do_nothing()
+            stmt = stmt.returning(list(table.primary_key.columns)[0])
+            self._insert_ignore[key] = stmt
+        return conn.execute(stmt, values).first() is not None
 
     def for_update(self, stmt: Any) -> Any:
         """Row lock on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the write lock."""

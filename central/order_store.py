@@ -8,9 +8,10 @@ written in the same transaction as the change that tells the seats.
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from central import schema
 from central.changes import Change, Tx, dumps
@@ -24,12 +25,35 @@ def order_units(order: WorkOrder | None) -> tuple[str, ...]:
     return () if order is None else (order.unit, *order.co_units)
 
 
+@cache
+def _order_statements() -> tuple[Any, Any, Any]:
+    """(select snapshot, update order row, update callback row), with bound parameters."""
+    o, cb = schema.orders, schema.callbacks
+    select_snapshot = select(o.c.snapshot).where(o.c.order_id == bindparam("b_order_id"))
+    update_order = update(o).where(o.c.order_id == bindparam("b_order_id"))
+    update_callback = update(cb).where(cb.c.order_id == bindparam("b_order_id"))
+    return select_snapshot, update_order, update_callback
+
+
 def load_order(tx: Tx, order_id: str) -> WorkOrder | None:
-    """The order, locked for the rest of the transaction (PostgreSQL row lock)."""
-    o = schema.orders
-    stmt = tx.db.for_update(select(o.c.snapshot).where(o.c.order_id == order_id))
-    row = tx.conn.execute(stmt).first()
-    return None if row is None else from_snapshot(json.loads(row.snapshot))
+    """The order, locked for the rest of the transaction (PostgreSQL row lock).
+
+    Cached in ``tx.orders``: once loaded (and locked) or saved, later commands of the same
+    push batch reuse it instead of re-reading the row and folding its events again.
+    """
+    if order_id in tx.orders:
+        return tx.orders[order_id]  # type: ignore[no-any-return]
+    stmt = tx.db.for_update(_order_statements()[0])
+    row = tx.conn.execute(stmt, {"b_order_id": order_id}).first()
+    order = None if row is None else from_snapshot(json.loads(row.snapshot))
+    tx.orders[order_id] = order
+    return order
+
+
+def forget_order(tx: Tx, order_id: str | None) -> None:
+    """Drop a cached order (its savepoint was rolled back: the row is as before)."""
+    if order_id is not None:
+        tx.orders.pop(order_id, None)
 
 
 def save_order(tx: Tx, before: WorkOrder | None, after: WorkOrder, events: list[Event]) -> None:
@@ -56,6 +80,7 @@ def save_order(tx: Tx, before: WorkOrder | None, after: WorkOrder, events: list[
             ],
         )
     snap = snapshot(after)
+    text = dumps(snap)
     values = {
         "version": after.version,
         "state": after.state.value,
@@ -77,13 +102,13 @@ def save_order(tx: Tx, before: WorkOrder | None, after: WorkOrder, events: list[
         "criticised": after.criticised,
         "next_callback_at": after.next_callback_at,
         "updated_at": tx.now,
-        "snapshot": dumps(snap),
+        "snapshot": text,
     }
     o = schema.orders
     if before is None:
-        tx.conn.execute(o.insert().values(order_id=after.order_id, **values))
+        tx.conn.execute(o.insert(), {"order_id": after.order_id, **values})
     else:
-        tx.conn.execute(update(o).where(o.c.order_id == after.order_id).values(**values))
+        tx.conn.execute(_order_statements()[1], {"b_order_id": after.order_id, **values})
     if order_units(before) != order_units(after):
         ou = schema.order_units
         if before is not None:
@@ -93,8 +118,15 @@ def save_order(tx: Tx, before: WorkOrder | None, after: WorkOrder, events: list[
             [{"unit": u, "order_id": after.order_id} for u in dict.fromkeys(order_units(after))],
         )
     _sync_callback(tx, after)
+    tx.orders[after.order_id] = after
     tx.emit(
-        Change("order", after.order_id, snap, units=(*order_units(before), *order_units(after)))
+        Change(
+            "order",
+            after.order_id,
+            snap,
+            units=(*order_units(before), *order_units(after)),
+            text=text,
+        )
     )
 
 
@@ -115,9 +147,8 @@ def _sync_callback(tx: Tx, order: WorkOrder) -> None:
         "next_at": order.next_callback_at,
         "updated_at": tx.now,
     }
-    cb = schema.callbacks
-    if not tx.db.insert_ignore(tx.conn, cb, {"order_id": order.order_id, **values}):
-        tx.conn.execute(update(cb).where(cb.c.order_id == order.order_id).values(**values))
+    if not tx.db.insert_ignore(tx.conn, schema.callbacks, {"order_id": order.order_id, **values}):
+        tx.conn.execute(_order_statements()[2], {"b_order_id": order.order_id, **values})
 
 
 def callback_change(order: WorkOrder, due: bool) -> Change:
@@ -136,6 +167,7 @@ def callback_change(order: WorkOrder, due: bool) -> Change:
 def store_contact(tx: Tx, contact: Contact, units: tuple[str, ...] = ()) -> dict[str, Any]:
     """Insert a contact record (every contact is logged); a reused id is refused."""
     data = contact_to_dict(contact)
+    text = dumps(data)
     row = {
         "contact_id": contact.contact_id,
         "order_id": contact.order_id,
@@ -144,13 +176,13 @@ def store_contact(tx: Tx, contact: Contact, units: tuple[str, ...] = ()) -> dict
         "seat": contact.seat,
         "agent": contact.agent,
         "caller_phone": contact.caller_phone,
-        "data": dumps(data),
+        "data": text,
     }
     if not tx.db.insert_ignore(tx.conn, schema.contacts, row):
         raise AlreadyExists(
             f"来电记录 {contact.contact_id} 已存在", f"contact {contact.contact_id} already exists"
         )
-    tx.emit(Change("contact", contact.contact_id, data, units=units))
+    tx.emit(Change("contact", contact.contact_id, data, units=units, text=text))
     return data
 
 

@@ -1,30 +1,41 @@
 """Push and pull (docs/sync-protocol.md): idempotent commands in, scoped changes out.
 
-Each pushed command runs in its own transaction that locks the client row, checks the
-mutation id, applies the command inside a savepoint, and stores the result together with
-the client's new ``last_mutation_id``. A domain refusal rolls back the savepoint only: the
-rejection is stored and the mutation id consumed. A database failure rolls back all of
-it and answers 503, so the client retries and nothing is half-applied.
+A push batch is applied in ONE database transaction. It locks the client row once, then
+runs each new command inside its own SAVEPOINT: a domain refusal (or data the database
+cannot store) rolls back that savepoint only, and the rejection is stored as the
+command's result, consuming its mutation id. The stored results and the client's new
+``last_mutation_id`` are written at the end of the same transaction, and the change
+counter is bumped once, last, just before COMMIT (so commit order stays seq order, and
+the counter lock and the fsync are paid once per batch, not once per command).
+
+Any database failure (lock conflict, deadlock, a unique race) rolls back the whole batch;
+it is retried a few times and then answered 503, so the client resends it: every command
+is either applied with its stored result and watermark or not at all, and replays stay
+idempotent. A mutation gap inside a batch commits the commands before it and answers 409.
+
+Results travel as JSON text: each is serialised once (stored and sent as the same text),
+and a replay sends the stored text as it is.
 """
 
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
+from sqlalchemy import bindparam, select, update
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import select, update
 
 from central import schema
-from central.accounts import Session, user_on_seat
+from central.accounts import Session, UserRecord, user_on_seat
 from central.api_models import PullResponse, PushRequest, PushResponse, error_responses
 from central.auth import SessionDep, StoreDep
-from central.changes import Tx, dumps, mask_for_unit, pull
+from central.changes import Tx, dumps, mask_for_unit, pull_text
 from central.commands import execute_command
 from central.errors import BadBody, Forbidden, MutationGap, Unavailable
-from central.order_store import order_units
+from central.order_store import forget_order, load_order, order_units
 from central.store import Store
 from workstation.errors import NotPermitted, UserFacingError, ValidationError
 from workstation.models import Actor, Role
@@ -41,7 +52,7 @@ RETRIES = 4
 )
 def push_route(body: PushRequest, store: StoreDep, session: SessionDep) -> Any:
     """Apply a batch of outbox commands in mutation-id order; replays return stored results."""
-    return JSONResponse(push(store, session, body))
+    return Response(push_text(store, session, body), media_type="application/json")
 
 
 @router.get("/pull", response_model=PullResponse, responses=error_responses(401, 422, 503))
@@ -52,11 +63,17 @@ def pull_route(
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> Any:
     """Changes after ``cursor`` in the caller's scope, in seq order."""
-    changes, new_cursor, has_more = pull(store.db, cursor, limit, session.scope_unit)
-    return JSONResponse({"changes": changes, "cursor": new_cursor, "has_more": has_more})
+    text = pull_text(store.db, cursor, limit, session.scope_unit)
+    return Response(text, media_type="application/json")
 
 
 def push(store: Store, session: Session, body: PushRequest) -> dict[str, Any]:
+    """The push response as a dict (for callers in Python; the route sends the text)."""
+    return json.loads(push_text(store, session, body))  # type: ignore[no-any-return]
+
+
+def push_text(store: Store, session: Session, body: PushRequest) -> str:
+    """Apply the batch; the response body ``{"last_mutation_id", "results"}`` as JSON."""
     ids = [c.mutation_id for c in body.commands]
     if any(b <= a for a, b in zip(ids, ids[1:], strict=False)):
         raise BadBody(
@@ -66,24 +83,17 @@ def push(store: Store, session: Session, body: PushRequest) -> dict[str, Any]:
         raise BadBody(
             "命令的 client_id 与批次不一致", "a command's client_id differs from the batch"
         )
-    results: list[dict[str, Any]] = []
-    last = _last_mutation_id(store, body.client_id, session.seat)
-    for cmd in body.commands:
-        result, last = _push_one(store, session, body.client_id, cmd)
-        results.append(result)
-    return {"last_mutation_id": last, "results": results}
-
-
-def _last_mutation_id(store: Store, client_id: str, seat: str) -> int:
-    c = schema.clients
-    with store.db.read() as conn:
-        row = conn.execute(
-            select(c.c.seat, c.c.last_mutation_id).where(c.c.client_id == client_id)
-        ).first()
-    if row is None:
-        return 0
-    _check_binding(row.seat, seat, client_id)
-    return int(row.last_mutation_id)
+    for attempt in range(RETRIES):
+        try:
+            with store.transaction() as tx:
+                last, texts, gap = _batch(store, tx, session, body)
+            break
+        except (sa_exc.IntegrityError, sa_exc.OperationalError) as exc:
+            if attempt == RETRIES - 1:
+                raise Unavailable("服务器繁忙，请稍后重试", "the server is busy; retry") from exc
+    if gap is not None:
+        raise gap  # after the commands before the gap were committed
+    return f'{{"last_mutation_id":{last},"results":[{",".join(texts)}]}}'
 
 
 def _check_binding(bound: str, seat: str, client_id: str) -> None:
@@ -93,95 +103,100 @@ def _check_binding(bound: str, seat: str, client_id: str) -> None:
         )
 
 
-def _push_one(
-    store: Store, session: Session, client_id: str, cmd: Any
-) -> tuple[dict[str, Any], int]:
-    """One command in one transaction; retried on lock conflicts and unique races."""
-    for attempt in range(RETRIES):
-        try:
-            with store.transaction() as tx:
-                return _in_transaction(store, tx, session, client_id, cmd)
-        except (sa_exc.IntegrityError, sa_exc.OperationalError) as exc:
-            if attempt == RETRIES - 1:
-                raise Unavailable("服务器繁忙，请稍后重试", "the server is busy; retry") from exc
-    raise AssertionError("unreachable")
-
-
-def _in_transaction(
-    store: Store, tx: Tx, session: Session, client_id: str, cmd: Any
-) -> tuple[dict[str, Any], int]:
-    c = schema.clients
-    locked = tx.db.for_update(
-        select(c.c.seat, c.c.last_mutation_id).where(c.c.client_id == client_id)
+@cache
+def _statements() -> tuple[Any, Any, Any]:
+    """(client row, stored results of a range, watermark update) with bound parameters."""
+    c, m = schema.clients, schema.mutations
+    client = select(c.c.seat, c.c.last_mutation_id).where(c.c.client_id == bindparam("b_cid"))
+    stored = select(m.c.mutation_id, m.c.result).where(
+        m.c.client_id == bindparam("b_cid"),
+        m.c.mutation_id >= bindparam("b_low"),
+        m.c.mutation_id <= bindparam("b_high"),
     )
-    client = tx.conn.execute(locked).first()
+    watermark = update(c).where(c.c.client_id == bindparam("b_cid"))
+    return client, stored, watermark
+
+
+def _batch(
+    store: Store, tx: Tx, session: Session, body: PushRequest
+) -> tuple[int, list[str], MutationGap | None]:
+    """Inside the batch transaction: (new last_mutation_id, result texts, gap or None)."""
+    client_stmt, stored_stmt, watermark = _statements()
+    client_id = body.client_id
+    locked = tx.db.for_update(client_stmt)
+    client = tx.conn.execute(locked, {"b_cid": client_id}).first()
     if client is None:  # first push of this client: bind it to the seat
-        tx.db.insert_ignore(
-            tx.conn,
-            c,
+        row = {"client_id": client_id, "seat": session.seat, "last_mutation_id": 0}
+        tx.db.insert_ignore(tx.conn, schema.clients, {**row, "created_at": tx.now})
+        client = tx.conn.execute(locked, {"b_cid": client_id}).one()
+    _check_binding(client.seat, session.seat, client_id)
+    start = last = int(client.last_mutation_id)
+    replays = [cmd.mutation_id for cmd in body.commands if cmd.mutation_id <= start]
+    stored: dict[int, str] = {}
+    if replays:
+        params = {"b_cid": client_id, "b_low": replays[0], "b_high": replays[-1]}
+        stored = {int(k): v for k, v in tx.conn.execute(stored_stmt, params)}
+    texts: list[str] = []
+    rows: list[dict[str, Any]] = []
+    users: dict[str, UserRecord | None] = {}
+    gap: MutationGap | None = None
+    for cmd in body.commands:
+        if cmd.mutation_id <= start:
+            text = stored.get(cmd.mutation_id)
+            if text is None:  # below the watermark but never stored: cannot happen via push
+                text = _result_text(cmd, "rejected", _UNKNOWN)
+            texts.append(text)
+            continue
+        if cmd.mutation_id != last + 1:
+            gap = MutationGap(
+                f"变更编号不连续：已收到 {last}，应发送 {last + 1}",
+                f"mutation gap: last applied {last}, send {last + 1} next",
+                last_mutation_id=last,
+                expected=last + 1,
+            )
+            break
+        tx.now = store.now()
+        status, text = _apply(store, tx, session, cmd, users)
+        texts.append(text)
+        rows.append(
             {
                 "client_id": client_id,
-                "seat": session.seat,
-                "last_mutation_id": 0,
-                "created_at": tx.now,
-            },
+                "mutation_id": cmd.mutation_id,
+                "op_id": cmd.op_id,
+                "user": cmd.user,
+                "command": cmd.command,
+                "status": status,
+                "result": text,
+                "applied_at": tx.now,
+            }
         )
-        client = tx.conn.execute(locked).one()
-    _check_binding(client.seat, session.seat, client_id)
-    last = int(client.last_mutation_id)
-    if cmd.mutation_id <= last:
-        m = schema.mutations
-        stored = tx.conn.execute(
-            select(m.c.result).where(m.c.client_id == client_id, m.c.mutation_id == cmd.mutation_id)
-        ).scalar()
-        if stored is None:  # below the watermark but never stored: cannot happen via push
-            return _result(
-                cmd,
-                "rejected",
-                {
-                    "code": "unknown_mutation",
-                    "zh": "无此变更记录",
-                    "en": "no stored result for this mutation",
-                },
-            ), last
-        return json.loads(stored), last
-    if cmd.mutation_id != last + 1:
-        raise MutationGap(
-            f"变更编号不连续：已收到 {last}，应发送 {last + 1}",
-            f"mutation gap: last applied {last}, send {last + 1} next",
-            last_mutation_id=last,
-            expected=last + 1,
-        )
-    result = _apply(store, tx, session, cmd)
-    tx.conn.execute(
-        schema.mutations.insert().values(
-            client_id=client_id,
-            mutation_id=cmd.mutation_id,
-            op_id=cmd.op_id,
-            user=cmd.user,
-            command=cmd.command,
-            status=result["status"],
-            result=dumps(result),
-            applied_at=tx.now,
-        )
-    )
-    tx.conn.execute(
-        update(c).where(c.c.client_id == client_id).values(last_mutation_id=cmd.mutation_id)
-    )
-    return result, cmd.mutation_id
+        last = cmd.mutation_id
+    if rows:
+        tx.conn.execute(schema.mutations.insert(), rows)
+        tx.conn.execute(watermark, {"b_cid": client_id, "last_mutation_id": last})
+    return last, texts, gap
 
 
-def _result(
-    cmd: Any, status: str, reason: dict[str, Any] | None, order: Any = None, record: Any = None
-) -> dict[str, Any]:
-    return {
-        "op_id": cmd.op_id,
-        "mutation_id": cmd.mutation_id,
-        "status": status,
-        "reason": reason,
-        "order": order,
-        "record": record,
-    }
+_UNKNOWN = {
+    "code": "unknown_mutation",
+    "zh": "无此变更记录",
+    "en": "no stored result for this mutation",
+}
+
+
+def _result_text(
+    cmd: Any,
+    status: str,
+    reason: dict[str, Any] | None,
+    order: str = "null",
+    record: dict[str, Any] | None = None,
+) -> str:
+    """One result as JSON; ``order`` is the (already serialised) snapshot or ``null``."""
+    return (
+        f'{{"op_id":{dumps(cmd.op_id)},"mutation_id":{int(cmd.mutation_id)},'
+        f'"status":"{status}","reason":{dumps(reason)},"order":{order},'
+        f'"record":{dumps(record)}}}'
+    )
 
 
 def _has_nul(value: Any) -> bool:
@@ -194,7 +209,10 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
-def _apply(store: Store, tx: Tx, session: Session, cmd: Any) -> dict[str, Any]:
+def _apply(
+    store: Store, tx: Tx, session: Session, cmd: Any, users: dict[str, UserRecord | None]
+) -> tuple[str, str]:
+    """One command in its savepoint: (status, result text)."""
     mark = len(tx.pending)
     actor: Actor | None = None
     savepoint = tx.conn.begin_nested()
@@ -204,7 +222,9 @@ def _apply(store: Store, tx: Tx, session: Session, cmd: Any) -> dict[str, Any]:
                 f"命令来自座席 {cmd.seat}，与本座席 {session.seat} 不符",
                 f"the command names seat {cmd.seat}, not this seat {session.seat}",
             )
-        user = user_on_seat(tx.conn, cmd.user, session.seat)
+        if cmd.user not in users:
+            users[cmd.user] = user_on_seat(tx.conn, cmd.user, session.seat)
+        user = users[cmd.user]
         if user is None:
             raise NotPermitted(
                 f"用户 {cmd.user} 未在座席 {session.seat} 登录过或已停用",
@@ -215,31 +235,51 @@ def _apply(store: Store, tx: Tx, session: Session, cmd: Any) -> dict[str, Any]:
             raise ValidationError("args", "参数含有空字符", "the arguments contain a NUL character")
         order, record = execute_command(store, tx, cmd.command, cmd.order_id, cmd.args, actor)
         savepoint.commit()
-        return _result(cmd, "applied", None, _visible(order, actor), record)
+        return "applied", _result_text(
+            cmd, "applied", None, _visible(tx, mark, order, actor), record
+        )
     except (UserFacingError, sa_exc.DataError) as exc:
         savepoint.rollback()
         del tx.pending[mark:]
+        forget_order(tx, cmd.order_id)
         if isinstance(exc, UserFacingError):
             reason = {"code": exc.code, **exc.to_dict()}
         else:
             reason = {"code": "invalid", "zh": "数据无法保存", "en": "the data cannot be stored"}
         current = None
         if isinstance(cmd.order_id, str) and cmd.order_id:
-            from central.order_store import load_order
-
             current = load_order(tx, cmd.order_id)
-        return _result(cmd, "rejected", reason, _visible(current, actor))
+        return "rejected", _result_text(cmd, "rejected", reason, _visible(tx, None, current, actor))
 
 
-def _visible(order: WorkOrder | None, actor: Actor | None) -> dict[str, Any] | None:
-    """The order snapshot as this actor may see it (unit users: own orders, masked)."""
+def _visible(tx: Tx, mark: int | None, order: WorkOrder | None, actor: Actor | None) -> str:
+    """The order snapshot (JSON) as this actor may see it (unit users: own orders, masked).
+
+    After an applied command the snapshot is the one its ``order`` change carries (``mark``:
+    where this command's changes start), so it is neither rebuilt nor re-serialised.
+    """
     if order is None or actor is None:
-        return None
-    from workstation.orders import snapshot
+        return "null"
+    change = None
+    if mark is not None:
+        change = next(
+            (
+                c
+                for c in reversed(tx.pending[mark:])
+                if c.entity == "order" and c.key == order.order_id and c.text is not None
+            ),
+            None,
+        )
+    if change is not None and change.data.get("version") == order.version:
+        snap, text = change.data, change.text
+    else:
+        from workstation.orders import snapshot
 
-    snap = snapshot(order)
+        snap, text = snapshot(order), None
     if actor.role is Role.UNIT:
         if actor.unit not in order_units(order):
-            return None
-        return mask_for_unit("order", snap)
-    return snap
+            return "null"
+        masked = mask_for_unit("order", snap)
+        if masked is not snap:
+            return dumps(masked)
+    return text if text is not None else dumps(snap)

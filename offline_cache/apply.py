@@ -107,26 +107,25 @@ def _settle_proposal(conn: Any, args: dict[str, Any], command: str, rejected: bo
         return
     data = json.loads(raw[0])
     data.pop("_pending", None)
-    upsert_entity(conn, "kb_proposal", key, data)
+    upsert_entity(conn, "kb_proposal", str(key), data)
 
 
 def apply_page(s: SeatServices, cursor: int, page: dict[str, Any]) -> list[str]:
-    """Store one pull page and its cursor in one transaction; KB deltas go to kb_index first.
+    """Store one pull page and its cursor in one transaction, KB deltas included.
 
-    kb_index writes on its own connection, so its delta is applied (idempotently, by
-    version) before our transaction commits the cursor: a crash in between re-pulls it.
+    ``kb_article`` changes go to kb_index (``KnowledgeBase.apply_delta``) on the seat
+    database's own connection, inside the same transaction as the cursor: the search
+    index never runs ahead of or behind the cursor, and a crash re-pulls both.
     """
     changes = page.get("changes", [])
-    kb_changes = [c for c in changes if c["entity"] == "kb_article"]
-    kb_stored = False
-    if kb_changes:
-        kb_stored = _apply_kb(s, kb_changes)
+    kb = _kb_writer(s) if any(c["entity"] == "kb_article" for c in changes) else None
     ctx = s.context()
     touched: set[str] = set()
     with s.db.transaction() as conn:
         current = int(get_meta(conn, "cursor") or 0)
         if current != cursor:
             return []  # another round applied this page already
+        kb_items: list[dict[str, Any]] = []
         for change in changes:
             entity, key, op, data = change["entity"], change["key"], change["op"], change["data"]
             if entity == "order":
@@ -148,12 +147,15 @@ def apply_page(s: SeatServices, cursor: int, page: dict[str, Any]) -> list[str]:
                         "INSERT OR REPLACE INTO units(code, data) VALUES (?, ?)",
                         (key, json.dumps(data, ensure_ascii=False)),
                     )
-            elif entity == "kb_article" and kb_stored:
+            elif entity == "kb_article" and kb is not None and _kb_item(change, kb_items):
                 continue
             elif op == "delete":
                 conn.execute("DELETE FROM entities WHERE entity=? AND key=?", (entity, key))
             else:
                 upsert_entity(conn, entity, str(key), data)
+        if kb_items:
+            assert kb is not None
+            _apply_kb(kb, kb_items)
         _bump_counter(conn, touched)
         set_meta(conn, "cursor", page.get("cursor", cursor))
         for order_id in touched:
@@ -176,15 +178,46 @@ def _bump_counter(conn: Any, order_ids: set[str]) -> None:
         set_meta(conn, "order_counter", top)
 
 
-def _apply_kb(s: SeatServices, changes: list[dict[str, Any]]) -> bool:
-    """Hand KB deltas to kb_index; False when it is not available (kept in ``entities``)."""
+def _kb_writer(s: SeatServices) -> Any | None:
+    """kb_index's KnowledgeBase on the seat connection; None when kb_index is missing."""
     try:
-        kb = s.kb
-        apply_delta = kb.apply_delta
+        return s.kb_writer
     except (ImportError, AttributeError):
-        return False
-    apply_delta(changes)
+        return None
+
+
+def _kb_item(change: dict[str, Any], items: list[dict[str, Any]]) -> bool:
+    """Queue a ``kb_article`` change as an ``apply_delta`` item; False if malformed."""
+    from kb_index.article import Article
+
+    data = change.get("data") or {}
+    deleted = change["op"] == "delete" or bool(data.get("deleted"))
+    item: dict[str, Any] = {"id": str(change["key"]), "seq": int(change["seq"])}
+    if deleted:
+        item.update(deleted=True, article=None)
+    else:
+        try:
+            article = Article.from_mapping({**data, "id": str(change["key"])})
+        except Exception:  # kb_index's InvalidArticle: kept in ``entities`` instead
+            return False
+        item.update(deleted=False, article=article.to_dict())
+    items.append(item)
     return True
+
+
+def _apply_kb(kb: Any, items: list[dict[str, Any]]) -> None:
+    """Apply KB deltas in the caller's transaction (kb_index joins an open transaction).
+
+    kb_index versions are one sequence per seat file (its in-memory index follows rows
+    with a newer version); the server's change seq is used, or the next free version if a
+    locally imported article already holds a higher one. The cursor transaction makes
+    each page apply exactly once, so every item here is newer than what the seat holds.
+    """
+    version = kb.max_version()
+    for item in items:
+        version = max(item.pop("seq"), version + 1)
+        item["version"] = version
+    kb.apply_delta(items)
 
 
 def mark_success(s: SeatServices) -> None:

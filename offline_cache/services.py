@@ -56,6 +56,7 @@ class SeatServices:
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
         self._loop: SyncLoop | None = None
         self._kb: Any = None
+        self._kb_writer: Any = None
         self._kb_lock = threading.Lock()
         self.online = False
         self.last_error: str | None = None
@@ -73,6 +74,8 @@ class SeatServices:
         return cls(settings, SeatDB(settings.data_dir / DB_FILE))
 
     def close(self) -> None:
+        if self._kb is not None:
+            self._kb.close()
         self.db.close()
 
     # -- seat and session ---------------------------------------------------------------
@@ -129,13 +132,28 @@ class SeatServices:
 
     @property
     def kb(self) -> Any:
-        """The knowledge base on the same SQLite file (kb_* tables), opened on first use."""
+        """The knowledge base on the same SQLite file (kb_* tables), opened on first use.
+
+        Its own connection, for searches from worker threads; it sees what the pull wrote
+        through ``kb_writer`` once that transaction commits (kb_index follows versions).
+        """
         with self._kb_lock:
             if self._kb is None:
-                from kb_index import KnowledgeBase  # type: ignore[attr-defined]
+                from kb_index.store import KnowledgeBase
 
                 self._kb = KnowledgeBase(self.db.path)
             return self._kb
+
+    @property
+    def kb_writer(self) -> Any:
+        """kb_index on the seat's own connection: pulled KB deltas commit with the cursor."""
+        with self._kb_lock:
+            if self._kb_writer is None:
+                from kb_index.store import KnowledgeBase
+
+                with self.db.lock:  # its schema script must not run inside a transaction
+                    self._kb_writer = KnowledgeBase(self.db.conn)
+            return self._kb_writer
 
     def context(self) -> Any:
         from workstation.workflow import Context

@@ -14,6 +14,7 @@ def test_seat_verify_and_login(api: Api) -> None:
         "seat": "S01",
         "prefix": "QD-S01",
         "city": "启东市",
+        "next_counter": 1,
     }
     assert (
         api.client.post("/api/v1/seats/verify", headers={"X-Seat-Token": "nope"}).status_code == 401

@@ -111,6 +111,22 @@ def _restart(server) -> subprocess.Popen[bytes]:
     return server.process
 
 
+def _write_transaction_open(server) -> bool:
+    """True while the server holds SQLite's write lock (BEGIN IMMEDIATE fails at once)."""
+    import sqlite3
+
+    path = server.db_url.removeprefix("sqlite:///")
+    conn = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:  # database is locked
+        return True
+    finally:
+        conn.close()
+
+
 @pytest.mark.slow
 def test_server_restarts_mid_batch(tmp_path: Path):
     with start_live_server(tmp_path / "central", seats=("S01",)) as server:
@@ -124,12 +140,14 @@ def test_server_restarts_mid_batch(tmp_path: Path):
         async def scenario() -> None:
             loop = SyncLoop(s, poll=0.2, base=0.05, cap=0.5)
             task = asyncio.create_task(loop.run())
-            for _ in range(600):  # wait until the server is part-way through a batch
+            # wait until the server is part-way through the batch: its transaction is open
+            # (a batch commits as one transaction, so nothing of it is visible before)
+            for _ in range(600):
                 await asyncio.sleep(0.01)
-                done = len(server_mutations(server, client_id))
-                if 0 < done < 400:
+                if _write_transaction_open(server):
                     break
-            assert 0 < done < 400, done
+            done = len(server_mutations(server, client_id))
+            assert _write_transaction_open(server) and done == 0, done
             await asyncio.to_thread(_restart, server)
             for _ in range(1200):
                 await asyncio.sleep(0.05)

@@ -109,3 +109,67 @@ def test_reinstalled_seat_never_reuses_an_order_number(server, tmp_path: Path):
     assert new.dispatch(FORM) != used
     old.close()
     new.close()
+
+
+def test_reinstalled_seat_gets_its_next_counter_at_enrolment(server, tmp_path: Path):
+    old = live_seat(server, tmp_path / "old", "S08", "agent1")
+    numbers = [old.dispatch(FORM) for _ in range(3)]
+    asyncio.run(old.sync_once())
+    new = live_seat(server, tmp_path / "new", "S08", "agent1")  # no pull yet
+    assert int(new.db.get_meta("order_counter") or 0) == 3
+    fresh = new.dispatch(FORM)
+    assert fresh not in numbers and fresh.endswith("-0004")
+    old.close()
+    new.close()
+
+
+def _put_article(server, token: str, article_id: str, title: str, body: str) -> None:
+    import httpx
+
+    r = httpx.put(
+        f"{server.base_url}/api/v1/kb/articles/{article_id}",
+        json={"title": title, "body": body, "category": "住房", "tags": ["物业"]},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    assert r.status_code == 200, r.text
+
+
+def test_published_article_becomes_searchable_and_delete_removes_it(server, tmp_path: Path):
+    import httpx
+
+    agent = live_seat(server, tmp_path / "a", "S09", "agent1")
+    asyncio.run(agent.sync_once())
+    assert agent.kb.search("电梯维修基金") == []
+    assert agent.kb.search("unrelated") == []  # loads the in-memory index before the delta
+    r = httpx.post(
+        f"{server.base_url}/api/v1/auth/login",
+        headers={"X-Seat-Token": server.seat_tokens["S10"]},
+        json={"user": "super1", "password": server.seeded.password("super1")},
+        timeout=30,
+    )
+    token = r.json()["token"]
+    _put_article(
+        server, token, "KB-LIFT-1", "电梯维修基金怎么申请", "业主申请使用电梯维修基金的流程。"
+    )
+    _put_article(server, token, "KB-LIFT-2", "小区停车收费标准", "停车收费由物业公示。")
+    asyncio.run(agent.sync_once())  # one sync
+    hits = agent.kb.search("电梯维修基金")
+    assert hits and hits[0].id == "KB-LIFT-1"
+    assert agent.kb.get("KB-LIFT-2") is not None
+    _put_article(server, token, "KB-LIFT-1", "电梯维修基金申请办法（修订）", "新的申请流程。")
+    r = httpx.delete(
+        f"{server.base_url}/api/v1/kb/articles/KB-LIFT-2",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    assert r.status_code == 200, r.text
+    asyncio.run(agent.sync_once())
+    assert agent.kb.get("KB-LIFT-2") is None
+    assert all(h.id != "KB-LIFT-2" for h in agent.kb.search("停车收费"))
+    assert agent.kb.get("KB-LIFT-1").title == "电梯维修基金申请办法（修订）"
+    # the delta committed with the cursor: a re-sync changes nothing
+    cursor = agent.db.get_meta("cursor")
+    asyncio.run(agent.sync_once())
+    assert agent.db.get_meta("cursor") == cursor and agent.kb.count() == 1
+    agent.close()

@@ -29,6 +29,7 @@ class Faults:
     cut_request_after: int | None = None  # bytes client→server per connection
     cut_response_after: int | None = None  # bytes server→client per connection
     cut_response_probability: float = 0.0  # share of HTTP responses cut part-way
+    cut_response_every: int | None = None  # cut every Nth HTTP response part-way (exact share)
     black_hole: bool = False
     reset: bool = False
     seed: int | None = None
@@ -173,9 +174,16 @@ class FaultProxy:
                 if f.black_hole:
                     continue
                 limit = f.cut_request_after if upstream else f.cut_response_after
-                if not upstream and data.startswith(b"HTTP/1.") and f.cut_response_probability:
+                every = f.cut_response_every
+                if (
+                    not upstream
+                    and data.startswith(b"HTTP/1.")
+                    and (f.cut_response_probability or every)
+                ):
                     self.stats.responses += 1
-                    if self._rng.random() < f.cut_response_probability:
+                    if (every and self.stats.responses % every == 0) or (
+                        self._rng.random() < f.cut_response_probability
+                    ):
                         match = _LENGTH.search(data)
                         total = data.find(b"\r\n\r\n") + 4 + (int(match.group(1)) if match else 0)
                         cut_at = sent + self._rng.randint(1, max(1, total - 1))
