@@ -1,0 +1,184 @@
+"""One dialog for every order command that needs a few fields (退回、延期、答复、改派…).
+
+The dialog runs the command itself (``run(values)`` in a thread worker) and closes only
+when it succeeded. SeatServices raises domain errors before writing anything, so a
+refusal is shown beside its field (``ValidationError.field``) or under the fields, in
+the current language, and everything typed stays where it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static, TextArea
+
+from screens.actions import HotlineModal, show_text
+from screens.role_strings import RoleLabels, rt
+from workstation.errors import UserFacingError, ValidationError
+
+
+@dataclass(frozen=True)
+class Field:
+    """A field of the dialog; ``kind`` is ``input``, ``area``, ``select`` or ``choice``."""
+
+    name: str
+    label: str
+    kind: str = "input"
+    value: Any = ""
+    options: tuple[tuple[str, Any], ...] = ()
+
+
+class ActionDialog(RoleLabels, HotlineModal[Any]):
+    BINDINGS = [
+        Binding("escape", "cancel", "rk.cancel", id="dialog.cancel"),
+        Binding("ctrl+s", "submit", "rk.save", id="dialog.submit"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        fields: list[Field],
+        run: Callable[[dict[str, Any]], Any],
+        note: Text | str | None = None,
+        warning: Text | str | None = None,
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.fields = fields
+        self.run = run
+        self.note = note
+        self.warning = warning
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog action-dialog"):
+            yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
+            yield Static(id="dialog-note", classes="script")
+            yield Static(id="dialog-warning", classes="dialog-warning")
+            for f in self.fields:
+                yield Label(f.label, classes="field-label")
+                yield self._widget(f)
+                yield Static(id=f"err-{f.name}", classes="field-error")
+            yield Static(id="err-general", classes="field-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(rt("dlg.submit"), id="dialog-ok", variant="primary", compact=True)
+                yield Button(rt("dlg.cancel"), id="dialog-cancel", compact=True)
+
+    def _widget(self, f: Field) -> Any:
+        wid = f"field-{f.name}"
+        if f.kind == "area":
+            area = TextArea(str(f.value or ""), id=wid, classes="dialog-area", soft_wrap=True)
+            area.show_line_numbers = False
+            return area
+        if f.kind == "select":
+            return Select(
+                list(f.options),
+                value=f.value if f.value not in ("", None) else Select.NULL,
+                id=wid,
+                compact=True,
+                type_to_search=True,
+            )
+        if f.kind == "choice":
+            return RadioSet(
+                *[
+                    RadioButton(text, value=value == f.value, id=f"{wid}-{i}", compact=True)
+                    for i, (text, value) in enumerate(f.options)
+                ],
+                id=wid,
+                compact=True,
+            )
+        return Input(str(f.value or ""), id=wid, compact=True, max_length=2000)
+
+    def on_mount(self) -> None:
+        show_text(self.query_one("#dialog-note", Static), self._text(self.note))
+        show_text(self.query_one("#dialog-warning", Static), self._text(self.warning))
+        for name in [f.name for f in self.fields] + ["general"]:
+            show_text(self.query_one(f"#err-{name}", Static), None)
+        if self.fields:
+            self.query_one(f"#field-{self.fields[0].name}").focus()
+
+    @staticmethod
+    def _text(value: Text | str | None) -> Text | None:
+        if value is None or isinstance(value, Text):
+            return value
+        return Text(value)
+
+    def values(self) -> dict[str, Any]:
+        """What was entered, by field name (text stripped; ``None`` for no choice)."""
+        out: dict[str, Any] = {}
+        for f in self.fields:
+            widget = self.query_one(f"#field-{f.name}")
+            if isinstance(widget, TextArea):
+                out[f.name] = widget.text.strip()
+            elif isinstance(widget, Input):
+                out[f.name] = widget.value.strip()
+            elif isinstance(widget, Select):
+                out[f.name] = None if widget.value is Select.NULL else widget.value
+            elif isinstance(widget, RadioSet):
+                index = widget.pressed_index
+                out[f.name] = f.options[index][1] if index >= 0 else None
+        return out
+
+    def set_value(self, name: str, value: Any) -> None:
+        """Fill a field (tests and the palette use it)."""
+        widget = self.query_one(f"#field-{name}")
+        if isinstance(widget, TextArea):
+            widget.text = str(value)
+        elif isinstance(widget, Input):
+            widget.value = str(value)
+        elif isinstance(widget, Select):
+            widget.value = value
+        elif isinstance(widget, RadioSet):
+            field = next(f for f in self.fields if f.name == name)
+            index = [v for _, v in field.options].index(value)
+            self.query_one(f"#field-{name}-{index}", RadioButton).value = True
+
+    def error_text(self, name: str = "general") -> str:
+        widget = self.query_one(f"#err-{name}", Static)
+        return str(widget.render()) if widget.display else ""
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    @on(Button.Pressed, "#dialog-ok")
+    def action_submit(self) -> None:
+        if self.busy:
+            return
+        for name in [f.name for f in self.fields] + ["general"]:
+            show_text(self.query_one(f"#err-{name}", Static), None)
+        self.busy = True
+        self._run(self.values())
+
+    @work(thread=True, exclusive=True, group="dialog", exit_on_error=False)
+    def _run(self, values: dict[str, Any]) -> None:
+        try:
+            result = self.run(values)
+        except UserFacingError as exc:
+            self.busy = False
+            self.app.call_from_thread(self._refused, exc)
+            return
+        except BaseException:
+            self.busy = False
+            raise
+        self.app.call_from_thread(self.dismiss, result if result is not None else True)
+
+    def _refused(self, exc: UserFacingError) -> None:
+        name = exc.field if isinstance(exc, ValidationError) else "general"
+        if not any(f.name == name for f in self.fields):
+            name = "general"
+        show_text(self.query_one(f"#err-{name}", Static), Text(exc.message()))
+        if name != "general":
+            self.query_one(f"#field-{name}").focus()
+
+    @on(Button.Pressed, "#dialog-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,195 @@
+"""The workstation app: login, then the home screen of the user's role.
+
+Small on purpose: routing, global keys (help, sync), the sync loop, incoming-call events
+and the one handler that turns worker errors into notifications. Screens get the
+``SeatServices`` object from here (``app.services``) and never touch SQL or HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.worker import Worker, WorkerState
+
+from screens.call_events import IncomingCall
+from screens.i18n_strings import t
+from workstation.errors import UserFacingError
+
+STYLES = Path(__file__).parent / "styles"
+
+
+class HotlineApp(App[None]):
+    """The seat's terminal app; build it with the services object of the seat."""
+
+    CSS_PATH = [  # absolute, so subclasses defined elsewhere (benchmarks, tests) find them
+        STYLES / "app.tcss",
+        STYLES / "login.tcss",
+        STYLES / "intake.tcss",
+        STYLES / "dialogs.tcss",
+        STYLES / "roles.tcss",
+    ]
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("f1", "help", "key.help", id="help", priority=True),
+        Binding("f5", "sync_now", "key.sync", id="sync", priority=True),
+        Binding("ctrl+q", "quit", "key.quit", id="quit", show=False, priority=True),
+    ]
+
+    sync_status: reactive[Any] = reactive(None, always_update=True)
+    incoming_call: reactive[IncomingCall | None] = reactive(None, always_update=True)
+
+    def __init__(
+        self,
+        services: Any,
+        *,
+        login_as: tuple[str, str] | None = None,
+        keymap: dict[str, str] | None = None,
+        listen_calls: bool = True,
+        run_sync: bool = True,
+    ) -> None:
+        super().__init__()
+        self.services = services
+        self.login_as = login_as
+        self.keymap = keymap
+        self.listen_calls = listen_calls
+        self.run_sync = run_sync
+        self.title = t("app.title")
+        self._sync_loop: Any = None
+        self._call_server: asyncio.AbstractServer | None = None
+        self._status_lock = threading.Lock()
+
+    @property
+    def data_dir(self) -> Path | None:
+        return getattr(self.services, "data_dir", None)
+
+    async def on_mount(self) -> None:
+        keymap = self.keymap
+        if keymap is None:
+            from screens.keymap import load_keymap
+
+            keymap = load_keymap(self.data_dir)
+        if keymap:
+            self.set_keymap(keymap)
+        add_listener = getattr(self.services, "add_listener", None)
+        if add_listener is not None:
+            loop = asyncio.get_running_loop()
+            add_listener(lambda *_: loop.call_soon_threadsafe(self.refresh_sync_status))
+        self.refresh_sync_status()
+        self.set_interval(5, self.refresh_sync_status)
+        if self.listen_calls and self.data_dir is not None:
+            await self._listen_for_calls()
+        from screens.login import LoginScreen
+
+        await self.push_screen(LoginScreen(login_as=self.login_as))
+
+    async def _listen_for_calls(self) -> None:
+        from screens.call_events import serve_call_events
+
+        try:
+            self._call_server = await serve_call_events(Path(self.data_dir), self.take_call)  # type: ignore[arg-type]
+        except OSError as exc:
+            self.notify(f"call events: {exc}", severity="warning", markup=False)
+
+    def take_call(self, call: IncomingCall) -> None:
+        """An incoming-call event: remember it; the intake screen pops the caller panel."""
+        self.incoming_call = call
+
+    async def on_unmount(self) -> None:
+        if self._sync_loop is not None:
+            stop = getattr(self._sync_loop, "stop", None)
+            if stop is not None:
+                result = stop()
+                if asyncio.iscoroutine(result):
+                    await result
+        if self._call_server is not None:
+            self._call_server.close()
+            from screens.call_events import socket_path
+
+            socket_path(Path(self.data_dir)).unlink(missing_ok=True)  # type: ignore[arg-type]
+
+    # -- session and routing -------------------------------------------------------------
+
+    def show_home(self, session: Any) -> None:
+        """Replace the login screen with the home screen of the session's role."""
+        from screens.routing import home_for
+
+        self.switch_screen(home_for(session.role)())
+        if self.run_sync and self._sync_loop is None:
+            self._start_sync()
+
+    @work(thread=True, exclusive=True, group="logout", exit_on_error=False)
+    def action_logout(self) -> None:
+        self.services.logout()
+        self.call_from_thread(self._after_logout)
+
+    def _after_logout(self) -> None:
+        from screens.login import LoginScreen
+
+        self.switch_screen(LoginScreen())
+
+    # -- sync ------------------------------------------------------------------------------
+
+    def _start_sync(self) -> None:
+        make_loop = getattr(self.services, "sync_loop", None)
+        if make_loop is None:
+            return
+        self._sync_loop = make_loop()
+        self.run_worker(
+            self._sync_loop.run(), group="sync-loop", exclusive=True, exit_on_error=False
+        )
+
+    def refresh_sync_status(self) -> None:
+        self._read_status()
+
+    @work(thread=True, exclusive=True, group="status", exit_on_error=False)
+    def _read_status(self) -> None:
+        status = self.services.status()
+        self.call_from_thread(setattr, self, "sync_status", status)
+
+    async def action_sync_now(self) -> None:
+        wake = getattr(self._sync_loop, "wake", None)
+        if wake is not None:
+            wake()
+            return
+        self._sync_once()
+
+    @work(exclusive=True, group="sync-now", exit_on_error=False)
+    async def _sync_once(self) -> None:
+        self.sync_status = await self.services.sync_once()
+
+    def action_help(self) -> None:
+        from screens.help_screen import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_key_display(self, binding: Binding) -> str:
+        """F-keys as agents know them from their keyboards: ``F10``, not ``f10``."""
+        display = super().get_key_display(binding)
+        if len(display) <= 3 and display[:1] == "f" and display[1:].isdigit():
+            return display.upper()
+        return display
+
+    # -- errors ------------------------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.report_worker_error(event.worker.error)
+
+    def report_worker_error(self, error: BaseException | None) -> None:
+        """The one place worker failures become notifications (in the user's language).
+
+        Worker state messages do not bubble, so screens forward theirs here.
+        """
+        if isinstance(error, UserFacingError):
+            message = error.message()
+        else:
+            message = t("error.generic", error=f"{type(error).__name__}: {error}")
+        self.notify(message, severity="error", markup=False, timeout=8)

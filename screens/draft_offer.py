@@ -1,0 +1,45 @@
+"""On restart: the unsent draft of the last call is offered back (nothing typed is lost)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Static
+
+from screens.actions import HotlineModal
+from screens.i18n_strings import t
+from screens.safe_text import one_line
+
+
+class DraftOffer(HotlineModal[bool]):
+    BINDINGS = [
+        Binding("escape", "discard", "form.discard", id="draft.discard", show=False),
+        Binding("enter", "restore", "form.restore", id="draft.restore", show=False),
+    ]
+
+    def __init__(self, saved_at: str, preview: str) -> None:
+        super().__init__()
+        self.saved_at = saved_at
+        self.preview = preview
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="draft-box", classes="dialog"):
+            yield Static(Text(t("form.draft_offer", when=self.saved_at), style="bold"))
+            yield Static(one_line(self.preview, 120), id="draft-preview")
+            with Horizontal(id="draft-buttons"):
+                yield Button(t("form.restore"), id="draft-restore", variant="primary", compact=True)
+                yield Button(t("form.discard"), id="draft-discard", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#draft-restore", Button).focus()
+
+    @on(Button.Pressed, "#draft-restore")
+    def action_restore(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#draft-discard")
+    def action_discard(self) -> None:
+        self.dismiss(False)

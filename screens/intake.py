@@ -1,0 +1,376 @@
+"""The agent's intake screen (受理): caller, knowledge base and work-order form on one screen.
+
+The screen is the only part that talks to the services: children post messages up, the
+screen does the work in thread workers (SQLite, search, assist) and sets attributes down.
+The draft is saved as it is typed and offered back after a crash.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+
+from screens import assist_adapter
+from screens.actions import HotlineScreen
+from screens.header_bar import HeaderBar
+from screens.i18n_strings import t
+from screens.intake_outcomes import IntakeOutcomes
+from screens.widgets.caller_panel import CallerPanel
+from screens.widgets.kb_panel import KbPanel
+from screens.widgets.order_form import OrderForm, type_label
+from screens.widgets.sync_footer import SyncFooter
+
+DRAFT_KEY = "intake"
+ASSIST_DELAY = 0.15
+
+
+class IntakeScreen(IntakeOutcomes, HotlineScreen):
+    BINDINGS = [
+        Binding("f2", "focus_form", "key.form", id="form", priority=True),
+        Binding("f3", "focus_kb", "key.kb", id="kb", priority=True),
+        Binding("f4", "take_call", "key.take_call", id="take_call", show=False, priority=True),
+        Binding("f6", "answer", "key.answer", id="answer", show=False, priority=True),
+        Binding("f7", "reject", "key.reject", id="reject", priority=True),
+        Binding("f8", "pick_unit", "key.unit", id="unit", show=False, priority=True),
+        Binding("f9", "link", "key.link", id="link", show=False, priority=True),
+        Binding("f10", "submit", "key.submit", id="submit", priority=True),
+        Binding("ctrl+g", "apply_suggestion", "key.apply", id="apply", show=False),
+        Binding("ctrl+n", "new_call", "key.new_call", id="new_call", show=False),
+        Binding("ctrl+o", "app.logout", "key.logout", id="logout", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._draft_lock = threading.Lock()
+        self._draft_seq = 0
+        self._draft_written = 0
+        self._draft_pending: tuple[int, dict[str, Any]] | None = None
+        self._draft_writing = False
+        self._draft_ready = False
+        self._contact_id: str | None = None
+        self._suggestion: Any = None
+        self._emergency_warned = ""
+        self._units: list[Any] = []
+        self._assist_timer: Any = None
+        self.warmed_up = False
+        self.last_submit_ms: float | None = None
+        self.last_result: str | None = None
+
+    @property
+    def services(self) -> Any:
+        return self.app.services  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar()
+        with Horizontal(id="intake-body"):
+            with Vertical(id="intake-left"):
+                yield CallerPanel(id="caller")
+                yield OrderForm(id="form")
+            yield KbPanel(id="kb")
+        yield SyncFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#caller").border_title = t("caller.title")
+        self.query_one("#form").border_title = t("form.title")
+        self.query_one("#kb").border_title = t("kb.title")
+        self.query_one(HeaderBar).show(self.services.session, self.services.seat())
+        self.query_one("#caller-phone").focus()
+        self._load_startup()
+        self.watch(self.app, "incoming_call", self._incoming, init=False)
+
+    @work(thread=True, exclusive=True, group="startup", exit_on_error=False)
+    def _load_startup(self) -> None:
+        draft = self.services.load_draft(DRAFT_KEY)
+        units = self.services.units()
+        self.app.call_from_thread(self._after_startup, draft, units)
+        kb = assist_adapter.knowledge_base(self.services)
+        if kb is not None and hasattr(kb, "warm_up"):
+            kb.warm_up()
+        assist_adapter.assistant_for(self.services)
+        self.warmed_up = True
+
+    def _after_startup(self, draft: dict[str, Any] | None, units: list[Any]) -> None:
+        self._units = units
+        if draft and any(
+            draft.get(k) for k in ("content", "caller_phone", "caller_name", "address")
+        ):
+            from screens.draft_offer import DraftOffer
+
+            preview = draft.get("content") or draft.get("caller_phone") or ""
+            saved = str(draft.get("saved_at", ""))[:16].replace("T", " ")
+            self.app.push_screen(
+                DraftOffer(saved, preview), lambda ok: self._draft_answer(ok, draft)
+            )
+        else:
+            self._draft_ready = True
+
+    def _draft_answer(self, restore: bool | None, draft: dict[str, Any]) -> None:
+        if restore:
+            self._restore(draft)
+            self.notify(t("form.draft_restored"))
+        self._draft_ready = True
+        if not restore:
+            self._save_draft_now()
+
+    def _restore(self, draft: dict[str, Any]) -> None:
+        self._contact_id = draft.get("contact_id")
+        self.query_one(CallerPanel).load(draft)
+        self.query_one(OrderForm).load(draft)
+        if draft.get("kb_query"):
+            self.query_one(KbPanel).set_query(str(draft["kb_query"]))
+
+    # -- the draft ---------------------------------------------------------------------------
+
+    def collect(self) -> dict[str, Any]:
+        """Everything on screen for this call, as the services' form dict."""
+        form = {**self.query_one(CallerPanel).values(), **self.query_one(OrderForm).values()}
+        form["unit_name"] = self.query_one(OrderForm).unit_name
+        form["kb_query"] = self.query_one(KbPanel).query_text
+        form["contact_id"] = self._contact_id
+        return form
+
+    def _save_draft_now(self) -> None:
+        if not self._draft_ready:
+            return
+        data = self.collect()
+        data["saved_at"] = time.strftime("%Y-%m-%dT%H:%M:%S")
+        self._queue_draft(data)
+
+    def _queue_draft(self, data: dict[str, Any]) -> None:
+        """Keep only the newest draft; one writer at a time, so typing never queues fsyncs."""
+        with self._draft_lock:
+            self._draft_seq += 1
+            self._draft_pending = (self._draft_seq, data)
+            if self._draft_writing:
+                return
+            self._draft_writing = True
+        self._write_drafts()
+
+    @work(thread=True, group="draft", exit_on_error=False)
+    def _write_drafts(self) -> None:
+        while True:
+            with self._draft_lock:
+                pending, self._draft_pending = self._draft_pending, None
+                if pending is None:
+                    self._draft_writing = False
+                    return
+            seq, data = pending
+            try:
+                if any(data.get(k) for k in ("content", "caller_phone", "caller_name", "address")):
+                    self.services.save_draft(DRAFT_KEY, data)
+                else:
+                    self.services.clear_draft(DRAFT_KEY)
+            except BaseException:
+                with self._draft_lock:
+                    self._draft_writing = False
+                raise
+            self._draft_written = seq
+
+    @property
+    def draft_saved(self) -> bool:
+        return self._draft_written >= self._draft_seq
+
+    # -- caller --------------------------------------------------------------------------------
+
+    @on(CallerPanel.Changed)
+    def _caller_changed(self) -> None:
+        if self._contact_id is None:
+            self._contact_id = self.services.new_contact_id()
+        self._save_draft_now()
+
+    @on(CallerPanel.PhoneChanged)
+    def _phone_changed(self, event: CallerPanel.PhoneChanged) -> None:
+        self._load_history(event.phone)
+
+    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
+    def _load_history(self, phone: str) -> None:
+        rows = self.services.caller_history(phone) if len(phone) >= 5 else []
+        self.app.call_from_thread(setattr, self.query_one(CallerPanel), "history", rows)
+
+    def _incoming(self, call: Any) -> None:
+        if call is None:
+            return
+        from screens.safe_text import clean
+
+        self.notify(t("caller.incoming", phone=clean(call.phone, multiline=False)), markup=False)
+        if not self.collect().get("caller_phone") and not self.collect().get("content"):
+            self.action_take_call()
+
+    def action_take_call(self) -> None:
+        call = getattr(self.app, "incoming_call", None)
+        if call is None:
+            self.notify(t("caller.no_incoming"), severity="warning")
+            return
+        panel = self.query_one(CallerPanel)
+        panel.load({"caller_phone": call.phone, "caller_name": call.name})
+        panel.add_class("-ringing")
+        self.set_timer(2, lambda: panel.remove_class("-ringing"))
+        self.query_one("#caller-name").focus()
+        self.app.incoming_call = None  # type: ignore[attr-defined]
+        self._caller_changed()
+
+    # -- form: assist, emergency, deadline ------------------------------------------------------
+
+    @on(OrderForm.Changed)
+    def _form_changed(self, event: OrderForm.Changed) -> None:
+        if self._contact_id is None and event.field != "load":
+            self._contact_id = self.services.new_contact_id()
+        form = self.query_one(OrderForm)
+        if event.field in ("content", "load"):
+            content = form.values()["content"]
+            self._flag_emergency(assist_adapter.detect_emergency(content))
+            if self._assist_timer is not None:
+                self._assist_timer.stop()
+            self._assist_timer = self.set_timer(ASSIST_DELAY, lambda: self._run_assist(content))
+        if event.field in ("type", "investigation", "load"):
+            values = form.values()
+            self._preview_deadline(values["type"], values["investigation"])
+        if event.field != "load":
+            self._save_draft_now()
+
+    def _flag_emergency(self, emergency: Any) -> None:
+        form = self.query_one(OrderForm)
+        form.emergency = emergency
+        if emergency is not None:
+            key = getattr(emergency, "transfer_to", "")
+            if key != self._emergency_warned:
+                self._emergency_warned = key
+                self.app.bell()
+                self.notify(
+                    form.query_one("#form-emergency").render().__str__(),
+                    severity="error",
+                    markup=False,
+                )
+        else:
+            self._emergency_warned = ""
+
+    @work(thread=True, exclusive=True, group="assist", exit_on_error=False)
+    def _run_assist(self, content: str) -> None:
+        suggestion = assist_adapter.suggest(self.services, content)
+        self.app.call_from_thread(self._show_suggestion, suggestion)
+
+    def _show_suggestion(self, suggestion: Any) -> None:
+        self._suggestion = suggestion
+        form = self.query_one(OrderForm)
+        if suggestion is None:
+            form.suggestion = None
+            return
+        from workstation.i18n import language
+        from workstation.intake_rules import REJECT_REASONS
+
+        text = Text(t("form.suggest"), style="bold")
+        kind = getattr(getattr(suggestion, "type", None), "value", None)
+        if kind:
+            text.append(f"{type_label(kind)} {round(100 * suggestion.type_confidence)}%")
+        units = list(getattr(suggestion, "units", []) or [])
+        if units:
+            text.append(" · " + t("form.suggest_unit", unit=units[0].name))
+        reason = getattr(suggestion, "reject_reason", None)
+        if reason is not None:
+            label = REJECT_REASONS[reason].label(language())
+            text.append(" · ")
+            text.append(t("form.suggest_reject", reason=label), style="bold reverse")
+            if reason.value == "emergency" and form.emergency is None:
+                from types import SimpleNamespace
+
+                self._flag_emergency(
+                    SimpleNamespace(transfer_to=suggestion.transfer_to, matched=())
+                )
+        text.append("  " + t("form.apply_suggestion"), style="dim")
+        form.suggestion = text
+
+    def action_apply_suggestion(self) -> None:
+        suggestion = self._suggestion
+        if suggestion is None:
+            return
+        form = self.query_one(OrderForm)
+        form.set_type(suggestion.type.value)
+        if suggestion.units:
+            form.unit, form.unit_name = suggestion.units[0].code, suggestion.units[0].name
+            self._save_draft_now()
+
+    @work(thread=True, exclusive=True, group="deadline", exit_on_error=False)
+    def _preview_deadline(self, kind: str | None, investigation: bool) -> None:
+        if not kind:
+            self.app.call_from_thread(setattr, self.query_one(OrderForm), "deadline", None)
+            return
+        deadline, source = self.services.preview_deadline(kind, investigation)
+        from workstation.models import OrderType
+
+        days = self.services.settings.rules.days_for(OrderType(kind), investigation)
+        text = Text(
+            t(
+                "form.deadline",
+                deadline=deadline.strftime("%Y-%m-%d %H:%M"),
+                days=t("form.working_days", n=days),
+            ),
+            style="bold",
+        )
+        if "fallback" in source.lower() or "weekday" in source.lower():
+            text.append(f" · {t('form.fallback_calendar')}", style="italic")
+        self.app.call_from_thread(setattr, self.query_one(OrderForm), "deadline", text)
+
+    # -- unit ----------------------------------------------------------------------------------
+
+    @on(OrderForm.UnitPickRequested)
+    def action_pick_unit(self) -> None:
+        from screens.unit_picker import UnitPicker
+
+        suggested = [
+            (u.code, "；".join(getattr(u, "reasons", [])[:2]))
+            for u in (getattr(self._suggestion, "units", None) or [])
+        ]
+
+        def chosen(code: str | None) -> None:
+            if code:
+                form = self.query_one(OrderForm)
+                unit = next((u for u in self._units if u.code == code), None)
+                form.unit, form.unit_name = code, unit.name if unit else code
+                self._save_draft_now()
+                self.query_one("#form-submit").focus()
+
+        self.app.push_screen(UnitPicker(self._units, suggested), chosen)
+
+    # -- focus ---------------------------------------------------------------------------------
+
+    def action_focus_form(self) -> None:
+        self.query_one("#form-content").focus()
+
+    def action_focus_kb(self) -> None:
+        self.query_one(KbPanel).focus_search()
+
+    # -- knowledge base ------------------------------------------------------------------------
+
+    @on(KbPanel.SearchRequested)
+    def _search(self, event: KbPanel.SearchRequested) -> None:
+        self._run_search(event.query)
+        self._save_draft_now()
+
+    @work(thread=True, exclusive=True, group="kb-search", exit_on_error=False)
+    def _run_search(self, query: str) -> None:
+        kb = assist_adapter.knowledge_base(self.services)
+        hits = kb.search(query, limit=20) if kb is not None and query.strip() else []
+        self.app.call_from_thread(self._show_hits, query, hits)
+
+    def _show_hits(self, query: str, hits: list[Any]) -> None:
+        panel = self.query_one(KbPanel)
+        if panel.query_text == query:  # a slower, older search must not overwrite a newer one
+            panel.results = hits
+
+    @on(KbPanel.ArticleRequested)
+    def _open_article(self, event: KbPanel.ArticleRequested) -> None:
+        self._load_article(event.article_id)
+
+    @work(thread=True, exclusive=True, group="kb-article", exit_on_error=False)
+    def _load_article(self, article_id: str) -> None:
+        kb = assist_adapter.knowledge_base(self.services)
+        found = assist_adapter.article(kb, article_id) if kb is not None else None
+        if found is not None:
+            self.app.call_from_thread(setattr, self.query_one(KbPanel), "article", found)

@@ -1,0 +1,386 @@
+"""The supervision center's home (督查中心): board, its callbacks, notices, assessment, KB.
+
+The board lists overdue orders, extension requests, returned orders, dissatisfied
+callbacks and the approved extensions whose caller must still be told; Enter does the
+row's obvious next step (decide, reassign, re-handle, tell), F-keys the others. Notices
+export as text and PDF, the assessment as CSV and XLSX (files under the seat's data
+directory, ``exports/``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, TabbedContent, TabPane
+
+from screens import order_dialogs as dialogs
+from screens.assessment_view import AssessmentView, orders_for_assessment
+from screens.callback_home import callback_dialog
+from screens.callback_queue_view import QueueView
+from screens.header_bar import HeaderBar
+from screens.order_detail import OrderDetail, OrderView
+from screens.role_base import RoleHome, RowTable, day
+from screens.role_strings import rt
+from screens.safe_text import clean, one_line
+from screens.widgets.sync_footer import SyncFooter
+
+TABS = ("board", "callbacks", "notices", "assessment", "kb")
+SECTIONS = ("overdue", "extension", "returned", "dissatisfied", "notify")
+ENTER_ACTION = {
+    "extension": "decide",
+    "returned": "reassign",
+    "dissatisfied": "rehandle",
+    "notify": "notify_caller",
+}
+
+
+def month_start(moment: datetime, shift: int = 0) -> datetime:
+    """The first instant of the month ``shift`` months from ``moment``'s (same zone)."""
+    index = moment.year * 12 + moment.month - 1 + shift
+    return moment.replace(
+        year=index // 12, month=index % 12 + 1, day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+
+
+class SupervisionHome(RoleHome):
+    HOME_TITLE = "home.supervision"
+    BINDINGS = [
+        Binding("f2", "decide", "rk.decide", id="super.decide"),
+        Binding("f3", "reassign", "rk.reassign", id="super.reassign"),
+        Binding("f4", "rehandle", "rk.rehandle", id="super.rehandle"),
+        Binding("f6", "close_order", "rk.close", id="super.close", show=False),
+        Binding("f7", "notify_caller", "rk.notify", id="super.notify", show=False),
+        Binding("f8", "next_tab", "rk.next_tab", id="super.next_tab"),
+        Binding("f9", "export", "rk.export", id="super.export"),
+        Binding("[", "period(-1)", "rk.prev", id="super.prev", show=False),
+        Binding("]", "period(1)", "rk.next", id="super.next", show=False),
+        Binding("g", "toggle_chart", "rk.chart", id="super.chart", show=False),
+        Binding("ctrl+r", "refresh", "rk.refresh", id="super.refresh", show=False),
+        Binding("ctrl+o", "app.logout", "key.logout", id="logout", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.notices: list[Any] = []
+        self.units: list[Any] = []
+        self.period_shift = 0
+        self.loaded = 0
+        self.last_export: list[Path] = []
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar()
+        with TabbedContent(id="super-tabs", initial="board"):
+            with TabPane(rt("tab.board"), id="board"):
+                yield QueueView(id="board-view", empty=rt("empty.board"), sections=True)
+            with TabPane(rt("tab.callbacks"), id="callbacks"):
+                yield QueueView(id="super-queue", empty=rt("empty.queue"))
+            with TabPane(rt("tab.notices"), id="notices"):
+                yield RowTable(id="notice-table", classes="role-table")
+                yield OrderDetail(id="notice-detail")
+            with TabPane(rt("tab.assessment"), id="assessment"):
+                yield AssessmentView(id="assessment-view")
+            with TabPane(rt("tab.kb"), id="kb"):
+                yield RowTable(id="kb-table", classes="role-table")
+                yield OrderDetail(id="kb-detail")
+        yield SyncFooter()
+
+    def on_mount(self) -> None:
+        notices = self.query_one("#notice-table", RowTable)
+        for label, width in (
+            ("col.number", 20),
+            ("col.kind", 10),
+            ("col.unit", 6),
+            ("col.order", 16),
+            ("col.date", 11),
+        ):
+            notices.add_column(rt(label), width=width)
+        kb = self.query_one("#kb-table", RowTable)
+        kb.add_column(rt("col.status"), width=8)
+        kb.add_column(rt("col.unit"), width=6)
+        kb.add_column(rt("col.title"), width=50)
+        self.query_one("#board-view", QueueView).table.focus()
+        super().on_mount()
+        self.load_assessment()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="super-reload", exit_on_error=False)
+    def reload(self) -> None:
+        s = self.services
+        data = (
+            s.supervision_board(),
+            s.callback_queue("supervision"),
+            s.notices(),
+            s.kb_proposals(),
+        )
+        if not self.units:
+            self.units = s.units()
+        self.app.call_from_thread(self._show, *data)
+
+    def _show(self, board: Any, queue: list[Any], notices: list[Any], proposals: list[Any]) -> None:
+        lists = (
+            board.overdue,
+            board.extension_requests,
+            board.returned,
+            board.dissatisfied,
+            board.caller_notifications,
+        )
+        rows = [
+            (f"{sec}:{r.order_id}", sec, r)
+            for sec, items in zip(SECTIONS, lists, strict=True)
+            for r in items
+        ]
+        self.query_one("#board-view", QueueView).rows = rows
+        self.query_one("#super-queue", QueueView).rows = [(r.order_id, "queue", r) for r in queue]
+        self.notices = notices
+        self.query_one("#notice-table", RowTable).fill(
+            [
+                (
+                    n.number,
+                    n,
+                    [
+                        one_line(n.number, 20),
+                        rt(f"notice.{n.kind}"),
+                        n.unit,
+                        n.order_id,
+                        day(n.issued_at),
+                    ],
+                )
+                for n in notices
+            ]
+        )
+        self.query_one("#kb-table", RowTable).fill(
+            [
+                (p.proposal_id, p, [rt(f"kb.status.{p.status}"), p.unit, one_line(p.title, 48)])
+                for p in proposals
+            ]
+        )
+        self._show_notice(self.query_one("#notice-table", RowTable).selected)
+        self._show_proposal(self.query_one("#kb-table", RowTable).selected)
+        self.loaded += 1
+
+    @on(QueueView.Picked)
+    def _picked(self, event: QueueView.Picked) -> None:
+        if event.row is not None:
+            self._load_order(event.view, event.row)
+
+    @work(thread=True, group="super-detail", exit_on_error=False)
+    def _load_order(self, view: QueueView, row: Any) -> None:
+        order = self.services.order(row.order_id)
+        self.app.call_from_thread(self._order_loaded, view, row, order)
+
+    def _order_loaded(self, view: QueueView, row: Any, order: Any) -> None:
+        if view.selected is not None and view.selected.order_id == row.order_id:
+            view.detail = OrderView(order, row)
+
+    @on(DataTable.RowHighlighted, "#notice-table")
+    def _notice_moved(self, event: DataTable.RowHighlighted) -> None:
+        self._show_notice(
+            self.query_one("#notice-table", RowTable).records.get(str(event.row_key.value))
+        )
+
+    def _show_notice(self, notice: Any) -> None:
+        text = Text()
+        if notice is not None:
+            text.append(f"{notice.number}  {rt(f'notice.{notice.kind}')}\n", style="bold")
+            if notice.copied_to:
+                text.append(
+                    rt("notice.copied", who=clean(notice.copied_to, multiline=False)) + "\n"
+                )
+            text.append(clean(notice.text))
+        self.query_one("#notice-detail", OrderDetail).view = OrderView(
+            extra=(text,) if notice else ()
+        )
+
+    @on(DataTable.RowHighlighted, "#kb-table")
+    def _proposal_moved(self, event: DataTable.RowHighlighted) -> None:
+        self._show_proposal(
+            self.query_one("#kb-table", RowTable).records.get(str(event.row_key.value))
+        )
+
+    def _show_proposal(self, proposal: Any) -> None:
+        text = Text()
+        if proposal is not None:
+            article = proposal.data.get("article") or {}
+            text.append(clean(article.get("title") or "", multiline=False) + "\n", style="bold")
+            text.append(clean(article.get("body") or "") + "\n")
+            text.append(f"{rt('kb.basis')}：", style="bold")
+            text.append(clean(proposal.data.get("policy_basis") or ""))
+        self.query_one("#kb-detail", OrderDetail).view = OrderView(
+            extra=(text,) if proposal else ()
+        )
+
+    # -- board commands --------------------------------------------------------------------
+
+    @property
+    def board(self) -> QueueView:
+        return self.query_one("#board-view", QueueView)
+
+    def _board_row(self, section: str) -> Any:
+        row = self.board.selected
+        if not self.need_order(row):
+            return None
+        if self.board.selected_section != section:
+            self.notify(rt("not.section"), severity="warning")
+            return None
+        return row
+
+    @on(QueueView.Chosen)
+    def _chosen(self, event: QueueView.Chosen) -> None:
+        if event.view.id == "super-queue":
+            self.action_record()
+            return
+        action = ENTER_ACTION.get(self.board.selected_section or "")
+        if action is not None:
+            getattr(self, f"action_{action}")()
+
+    def action_decide(self) -> None:
+        row = self._board_row("extension")
+        if row is not None:
+            run = self.run_order_command(row.order_id, "decide_extension", {})
+            self.open_with_order(row.order_id, lambda order: dialogs.decision_dialog(order, run))
+
+    def action_reassign(self) -> None:
+        row = self._board_row("returned")
+        if row is not None:
+            run = self.run_order_command(row.order_id, "reassign", {})
+            self.open_with_order(
+                row.order_id, lambda order: dialogs.reassign_dialog(order, self.units, run)
+            )
+
+    def action_rehandle(self) -> None:
+        row = self._board_row("dissatisfied")
+        if row is not None:
+            run = self.run_order_command(row.order_id, "rehandle", {})
+            self.open_with_order(
+                row.order_id, lambda order: dialogs.rehandle_dialog(order, self.units, run)
+            )
+
+    def action_close_order(self) -> None:
+        row = self._board_row("dissatisfied")
+        if row is not None:
+            run = self.run_order_command(row.order_id, "close", {})
+            self.command_dialog(dialogs.close_dialog(row.order_id, run))
+
+    def action_notify_caller(self) -> None:
+        row = self._board_row("notify")
+        if row is not None:
+            run = self.run_order_command(row.order_id, "notify_caller", {})
+            self.open_with_order(row.order_id, lambda order: dialogs.notify_dialog(order, run))
+
+    def action_record(self) -> None:
+        row = self.query_one("#super-queue", QueueView).selected
+        if self.need_order(row):
+            self.open_with_order(row.order_id, lambda order: callback_dialog(self, row, order))
+
+    def action_review(self) -> None:
+        proposal = self.query_one("#kb-table", RowTable).selected
+        if proposal is None:
+            self.notify(rt("pick.proposal"), severity="warning")
+            return
+        services = self.services
+
+        def run(values: dict[str, Any]) -> str:
+            services.review_proposal(
+                proposal.proposal_id, bool(values.get("publish")), values.get("comment") or ""
+            )
+            return rt("done.review")
+
+        self.command_dialog(dialogs.review_dialog(proposal, run))
+
+    @on(DataTable.RowSelected, "#kb-table")
+    def _review_selected(self) -> None:
+        self.action_review()
+
+    # -- tabs, assessment, exports ---------------------------------------------------------
+
+    @property
+    def active_tab(self) -> str:
+        return str(self.query_one("#super-tabs", TabbedContent).active)
+
+    def action_next_tab(self) -> None:
+        tabs = self.query_one("#super-tabs", TabbedContent)
+        tabs.active = TABS[(TABS.index(tabs.active) + 1) % len(TABS)]
+        focus = {
+            "board": "#board-view RowTable",
+            "callbacks": "#super-queue RowTable",
+            "notices": "#notice-table",
+            "assessment": "#assessment-table",
+            "kb": "#kb-table",
+        }[tabs.active]
+        self.query_one(focus).focus()
+
+    def action_period(self, shift: int) -> None:
+        self.period_shift += shift
+        self.load_assessment()
+
+    def action_toggle_chart(self) -> None:
+        view = self.query_one(AssessmentView)
+        view.show_chart = not view.show_chart
+
+    @work(thread=True, exclusive=True, group="assessment", exit_on_error=False)
+    def load_assessment(self) -> None:
+        from workstation.assessment import assess
+
+        s = self.services
+        now = s.now()
+        start = month_start(now, self.period_shift)
+        end = month_start(now, self.period_shift + 1)
+        units = {u.code: u.short or u.name for u in (self.units or s.units())}
+        result = assess(
+            orders_for_assessment(s), start, end, calendar=s.calendar(), rules=s.settings.rules,
+            tz=s.settings.timezone, day_end=s.settings.deadline_end, as_of=min(now, end),
+            units=units,
+        )  # fmt: skip
+        self.app.call_from_thread(setattr, self.query_one(AssessmentView), "assessment", result)
+
+    def action_export(self) -> None:
+        tab = self.active_tab
+        if tab == "assessment":
+            self._export_assessment(self.query_one(AssessmentView).assessment)
+        elif self.notices:
+            self._export_notices(list(self.notices))
+        else:
+            self.notify(rt("pick.notice"), severity="warning")
+
+    def _export_dir(self) -> Path:
+        return Path(self.services.data_dir) / "exports"
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def _export_notices(self, notices: list[Any]) -> None:
+        from workstation.exports import write_notices_pdf, write_notices_text
+        from workstation.i18n import language
+
+        stamp = self.services.now().strftime("%Y%m%d-%H%M%S")
+        base = self._export_dir() / f"notices-{stamp}"
+        paths = [
+            write_notices_text(notices, base.with_suffix(".txt"), language()),
+            write_notices_pdf(notices, base.with_suffix(".pdf"), language()),
+        ]
+        self.app.call_from_thread(self._exported, paths)
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def _export_assessment(self, result: Any) -> None:
+        if result is None:
+            return
+        from workstation.exports import write_assessment_csv, write_assessment_xlsx
+        from workstation.i18n import language
+
+        base = self._export_dir() / f"assessment-{result.start:%Y%m}"
+        paths = [
+            write_assessment_csv(result, base.with_suffix(".csv"), language()),
+            write_assessment_xlsx(result, base.with_suffix(".xlsx"), language()),
+        ]
+        self.app.call_from_thread(self._exported, paths)
+
+    def _exported(self, paths: list[Path]) -> None:
+        self.last_export = paths
+        self.notify(
+            rt("done.export", path=", ".join(str(p) for p in paths)), markup=False, timeout=8
+        )

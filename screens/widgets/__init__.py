@@ -1,0 +1,1 @@
+"""Compound widgets of the workstation screens, one per module."""

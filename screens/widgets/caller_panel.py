@@ -1,0 +1,176 @@
+"""Caller area (来电人): phone, name, channel, confidentiality, and the caller's earlier orders.
+
+Attributes down: the intake screen sets :attr:`history` after looking the phone up.
+Messages up: :class:`PhoneChanged` (look up history), :class:`Changed` (save the draft),
+:class:`LinkRequested` (join this call to an open order).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Grid, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from screens.actions import show_text
+from screens.i18n_strings import t
+from screens.safe_text import clean, one_line
+from workstation.models import Channel, OrderState
+
+_OPEN = {"dispatched", "signed", "extension_requested", "rehandling", "returned"}
+
+
+def state_label(state: Any) -> str:
+    from workstation.i18n import language
+    from workstation.permissions import STATE_LABELS
+
+    try:
+        zh, en = STATE_LABELS[OrderState(getattr(state, "value", state))]
+    except (ValueError, KeyError):
+        return str(state)
+    return zh if language() == "zh" else en
+
+
+def _field(row: Any, name: str, default: Any = "") -> Any:
+    if isinstance(row, dict):
+        return row.get(name, default)
+    return getattr(row, name, default)
+
+
+class CallerPanel(Vertical):
+    """The caller's identity and history; knows nothing about services."""
+
+    class PhoneChanged(Message):
+        def __init__(self, phone: str) -> None:
+            super().__init__()
+            self.phone = phone
+
+    class Changed(Message):
+        """Any caller field changed (for the draft)."""
+
+    class LinkRequested(Message):
+        def __init__(self, order_id: str) -> None:
+            super().__init__()
+            self.order_id = order_id
+
+    history: reactive[list[Any]] = reactive(list, always_update=True)
+
+    def compose(self) -> ComposeResult:
+        with Grid(id="caller-grid"):
+            yield Label(t("caller.phone"), classes="field-label")
+            yield Input(id="caller-phone", compact=True, max_length=32, restrict=r"[0-9+\- ]*")
+            yield Label(t("caller.name"), classes="field-label")
+            yield Input(id="caller-name", compact=True, max_length=40)
+            yield Label(t("caller.channel"), classes="field-label")
+            yield Select(
+                [(t(f"channel.{c.value}"), c.value) for c in Channel],
+                value=Channel.PHONE.value,
+                allow_blank=False,
+                compact=True,
+                id="caller-channel",
+            )
+            yield Checkbox(t("caller.confidential"), id="caller-confidential", compact=True)
+        yield Static(id="caller-phone-error", classes="field-error")
+        yield Label(t("caller.history"), id="caller-history-label", classes="section-label")
+        yield OptionList(id="caller-history", compact=True)
+
+    # -- values ------------------------------------------------------------------------------
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "caller_phone": self.query_one("#caller-phone", Input).value.strip(),
+            "caller_name": clean(
+                self.query_one("#caller-name", Input).value, multiline=False
+            ).strip(),
+            "channel": self.query_one("#caller-channel", Select).value,
+            "confidential": self.query_one("#caller-confidential", Checkbox).value,
+        }
+
+    def load(self, data: dict[str, Any]) -> None:
+        """Fill the fields (a restored draft or an incoming call) without losing anything."""
+        with self.prevent(Input.Changed, Checkbox.Changed, Select.Changed):
+            if "caller_phone" in data:
+                self.query_one("#caller-phone", Input).value = str(data["caller_phone"] or "")
+            if "caller_name" in data:
+                self.query_one("#caller-name", Input).value = clean(
+                    data["caller_name"] or "", multiline=False
+                )
+            if data.get("channel") in {c.value for c in Channel}:
+                self.query_one("#caller-channel", Select).value = data["channel"]
+            if "confidential" in data:
+                self.query_one("#caller-confidential", Checkbox).value = bool(data["confidential"])
+        self.post_message(self.PhoneChanged(self.values()["caller_phone"]))
+
+    def clear(self) -> None:
+        self.load(
+            {"caller_phone": "", "caller_name": "", "channel": "phone", "confidential": False}
+        )
+        self.history = []
+
+    def show_error(self, message: str) -> None:
+        show_text(self.query_one("#caller-phone-error", Static), Text(message))
+
+    # -- events ------------------------------------------------------------------------------
+
+    @on(Input.Changed, "#caller-phone")
+    def _phone_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.show_error("")
+        self.post_message(self.PhoneChanged(event.value.strip()))
+        self.post_message(self.Changed())
+
+    @on(Input.Changed, "#caller-name")
+    @on(Checkbox.Changed)
+    @on(Select.Changed)
+    def _other_changed(self, event: Message) -> None:
+        event.stop()
+        self.post_message(self.Changed())
+
+    def watch_history(self, rows: list[Any]) -> None:
+        options = self.query_one("#caller-history", OptionList)
+        options.clear_options()
+        label = self.query_one("#caller-history-label", Label)
+        options.display = bool(rows)
+        if not rows:
+            label.update(f"{t('caller.history')}：{t('caller.no_history')}")
+            self._rows = {}
+            return
+        label.update(f"{t('caller.history')}（{len(rows)}）· {t('caller.history_hint')}")
+        for row in rows:
+            order_id = str(_field(row, "order_id"))
+            state = str(getattr(_field(row, "state"), "value", _field(row, "state")))
+            line = Text(order_id + " ", style="bold")
+            line.append(f"[{state_label(state)}] ", style="italic" if state in _OPEN else "dim")
+            line.append_text(one_line(_field(row, "content"), 60))
+            options.add_option(Option(line, id=order_id))
+        self._rows = {str(_field(r, "order_id")): r for r in rows}
+        options.highlighted = 0
+
+    def selected_order(self) -> Any | None:
+        options = self.query_one("#caller-history", OptionList)
+        if options.highlighted is None:
+            return None
+        option = options.get_option_at_index(options.highlighted)
+        return getattr(self, "_rows", {}).get(option.id) if option.id else None
+
+    def request_link(self) -> None:
+        row = self.selected_order()
+        if row is None:
+            self.app.notify(t("caller.link_pick"), severity="warning")
+            return
+        state = str(getattr(_field(row, "state"), "value", _field(row, "state")))
+        if state not in _OPEN:
+            self.app.notify(t("caller.link_closed"), severity="warning")
+            return
+        self.post_message(self.LinkRequested(str(_field(row, "order_id"))))
+
+    @on(OptionList.OptionSelected, "#caller-history")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.request_link()
