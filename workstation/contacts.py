@@ -76,7 +76,7 @@ def build_contact(command: str, args: dict[str, Any], actor: Actor, now: datetim
         from workstation.intake_rules import validate_rejection
 
         try:
-            reject_reason = RejectReason(args.get("reason"))
+            reject_reason = RejectReason(str(args.get("reason") or ""))
         except ValueError as exc:
             raise ValidationError(
                 "reason", "请选择不予受理的理由", "choose why the request is not accepted"

@@ -448,7 +448,7 @@ def _record_callback(
             },
         )
     try:
-        satisfaction = Satisfaction(args.get("satisfaction"))
+        satisfaction = Satisfaction(str(args.get("satisfaction") or ""))
     except ValueError as exc:
         raise ValidationError("satisfaction", "请选择满意度", "choose the satisfaction") from exc
     resolved = args.get("resolved")
