@@ -26,6 +26,7 @@ ROUTERS: tuple[str, ...] = (
     "central.kb_api:router",
     "central.open311:router",
     "central.reports:router",
+    "central.assist_api:router",
 )
 """Routers to mount; a module that does not exist yet is skipped."""
 

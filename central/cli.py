@@ -62,6 +62,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("--now", help="ISO time to run them at (default: now)")
     p.set_defaults(handler=_run_jobs)
     p = sub.add_parser(
+        "train-assist", parents=[db], help="retrain the intake assist from closed orders"
+    )
+    p.add_argument("--force", action="store_true", help="train even if not due by the settings")
+    p.set_defaults(handler=_train_assist)
+    p = sub.add_parser(
         "kb-import", parents=[db], help="import KB articles (JSONL, CSV, Markdown folder)"
     )
     p.add_argument("path")
@@ -188,6 +193,14 @@ def _run_jobs(args: argparse.Namespace) -> int:
     counts = run_jobs(store, now)
     print(" ".join(f"{k}={v}" for k, v in counts.items()))
     return 0
+
+
+def _train_assist(args: argparse.Namespace) -> int:
+    from central.assist_training import run_training
+
+    result = run_training(_store(args), force=args.force)
+    print(result.line())
+    return 0 if result.status != "busy" else 3
 
 
 def _kb_import(args: argparse.Namespace) -> int:

@@ -161,7 +161,12 @@ def _initial(conn: Connection) -> None:
     conn.execute(schema.change_counter.insert().values(id=1, value=0))
 
 
+def _assist_models(conn: Connection) -> None:
+    schema.assist_models.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema", _initial),
+    (2, "intake assist models", _assist_models),
 ]
 """Ordered and append-only: never edit an applied step, add a new one."""

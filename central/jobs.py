@@ -152,6 +152,9 @@ async def job_loop(store: Store, interval_s: float) -> None:
                 counts = await asyncio.to_thread(run_jobs, store)
                 if any(counts.values()):
                     log.info("jobs: %s", counts)
+                from central.assist_training import training_round
+
+                await training_round(store)  # starts a subprocess when a model is due
         except asyncio.CancelledError:
             raise
         except Exception:  # a failed round must not stop the loop

@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -301,3 +302,15 @@ job_leases = Table(
     Column("expires_at", UTCDateTime, nullable=False),
 )
 """One server process runs the periodic jobs at a time (the others skip a round)."""
+
+assist_models = Table(
+    "assist_models",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("orders", Integer, nullable=False),
+    Column("bytes", LargeBinary, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("metrics", Text, nullable=False),
+)
+"""Intake-assist models trained from closed orders (``.npz`` bytes); seats download them."""
