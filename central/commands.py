@@ -10,6 +10,7 @@ final rejection, never a 500 that the seat would retry forever.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from central.changes import Tx
@@ -17,12 +18,13 @@ from central.kb import KB_COMMANDS, apply_kb_command
 from central.notices import KIND_OF_COMMAND, allocate_number, store_notice
 from central.order_store import callback_change, load_order, order_units, save_order, store_contact
 from central.store import Store
-from workstation.errors import ValidationError
-from workstation.models import Actor
+from workstation.errors import AlreadyExists, ValidationError
+from workstation.models import Actor, Contact
 from workstation.orders import WorkOrder
 from workstation.permissions import ORDER_COMMANDS, require_permission
 
 T = TypeVar("T")
+TRIAGE_CHANNELS = ("web", "mobile")
 
 CONTACT_COMMANDS = frozenset({"answer_contact", "reject_contact"})
 ALL_COMMANDS = ORDER_COMMANDS | CONTACT_COMMANDS | KB_COMMANDS
@@ -55,7 +57,7 @@ def execute_command(
         from workstation.contacts import build_contact
 
         contact = pure(build_contact, command, args, actor, tx.now)
-        return None, store_contact(tx, contact)
+        return None, log_contact(tx, contact)
     if command in KB_COMMANDS:
         return None, apply_kb_command(tx, command, args, actor)
     require_permission(command, actor)  # raises for an unknown command
@@ -83,9 +85,108 @@ def _order_command(
         contact = pure(build_contact, command, {**args, "order_id": order_id}, actor, tx.now)
     save_order(tx, before, after, events)
     if contact is not None:
-        store_contact(tx, contact, units=order_units(after))
+        log_contact(tx, contact, units=order_units(after))
     if notice is not None:
         store_notice(tx, command, *notice, after, actor, store.settings)
     if command == "create_callback":
         tx.emit(callback_change(after, due=True))
     return after
+
+
+# -- contacts: new ones, and the triage of web/mobile requests -------------------------
+
+
+class AlreadyHandled(AlreadyExists):
+    """The contact was already answered, rejected, dispatched or linked (已处理)."""
+
+    code = "already_handled"
+
+
+def log_contact(tx: Tx, contact: Contact, units: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Store the contact a command logs, or triage the web/mobile request it names.
+
+    A request posted through Open311 (or another web/mobile channel) is logged first with
+    outcome ``logged``; the agent's answer/reject/dispatch/link then carries its id. The
+    plain insert is tried first, so ordinary calls pay nothing for this.
+    """
+    try:
+        return store_contact(tx, contact, units=units)
+    except AlreadyExists:
+        return _triage(tx, contact, units)
+
+
+def _triage(tx: Tx, contact: Contact, units: tuple[str, ...]) -> dict[str, Any]:
+    """Turn a logged web/mobile contact into the agent's outcome; once only."""
+    import json
+    from dataclasses import replace
+
+    from sqlalchemy import select, update
+
+    from central import schema
+    from central.changes import Change, dumps
+    from workstation.contacts import contact_to_dict
+    from workstation.models import Channel
+
+    c = schema.contacts
+    stmt = select(c.c.outcome, c.c.agent, c.c.order_id, c.c.data).where(
+        c.c.contact_id == contact.contact_id
+    )
+    row = tx.conn.execute(tx.db.for_update(stmt)).first()
+    old = json.loads(row.data) if row is not None else {}
+    if row is None or row.outcome != "logged" or old.get("channel") not in TRIAGE_CHANNELS:
+        raise _handled(contact.contact_id, row, old)
+    triaged = replace(
+        contact,
+        channel=Channel(old["channel"]),
+        received_at=datetime.fromisoformat(old["received_at"]),
+        caller_name=contact.caller_name or str(old.get("caller_name") or ""),
+        caller_phone=contact.caller_phone or str(old.get("caller_phone") or ""),
+    )
+    data = {**contact_to_dict(triaged), "triaged_at": tx.now.isoformat()}
+    if "open311" in old:  # kept on the row for the public status, not sent to the seats
+        data["source"] = "open311"
+    stored = {**data, "open311": old["open311"]} if "open311" in old else data
+    done = tx.conn.execute(
+        update(c)
+        .where(c.c.contact_id == contact.contact_id, c.c.outcome == "logged")
+        .values(
+            order_id=triaged.order_id,
+            outcome=triaged.outcome.value,
+            seat=triaged.seat,
+            agent=triaged.agent,
+            caller_phone=triaged.caller_phone,
+            data=dumps(stored),
+        )
+    )
+    if done.rowcount != 1:  # cannot happen under the row lock; refuse rather than guess
+        raise _handled(contact.contact_id, row, old)
+    tx.emit(Change("contact", contact.contact_id, data, units=units))
+    return data
+
+
+def _handled(contact_id: str, row: Any, old: dict[str, Any]) -> AlreadyExists:
+    if row is None or old.get("channel") not in TRIAGE_CHANNELS or row.outcome == "logged":
+        return AlreadyExists(
+            f"来电记录 {contact_id} 已存在", f"contact {contact_id} already exists"
+        )
+
+    zh_outcome, en_outcome = _OUTCOME_LABELS.get(row.outcome, (row.outcome, row.outcome))
+    agent = row.agent or "?"
+    where = f"，工单 {row.order_id}" if row.order_id else ""
+    where_en = f", order {row.order_id}" if row.order_id else ""
+    return AlreadyHandled(
+        f"诉求 {contact_id} 已由 {agent} 处理（{zh_outcome}{where}），不能再次受理",
+        f"request {contact_id} was already handled by {agent} ({en_outcome}{where_en})",
+        contact_id=contact_id,
+        handled_by=row.agent,
+        outcome=row.outcome,
+        order_id=row.order_id,
+    )
+
+
+_OUTCOME_LABELS = {
+    "answered": ("已直接答复", "answered"),
+    "rejected": ("不予受理", "not accepted"),
+    "dispatched": ("已派单", "dispatched"),
+    "linked": ("已关联工单", "linked to an order"),
+}

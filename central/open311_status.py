@@ -138,9 +138,9 @@ def find_requests(
     """Public views of the matching Open311 requests, newest first (at most 1,000)."""
     c = schema.contacts
     cols = (c.c.contact_id, c.c.order_id, c.c.outcome, c.c.received_at, c.c.data)
-    stmt = select(*cols).where(  # logged by this endpoint: no seat, no agent
-        c.c.contact_id.like(ID_PREFIX + "%"), c.c.seat.is_(None), c.c.agent.is_(None)
-    )
+    # Logged by this endpoint: the id prefix here, the stored request (``open311``) below;
+    # an agent's triage keeps both and fills in seat, agent, outcome and order.
+    stmt = select(*cols).where(c.c.contact_id.like(ID_PREFIX + "%"))
     if ids is not None:
         stmt = stmt.where(c.c.contact_id.in_(ids))
     if start is not None:
@@ -154,7 +154,7 @@ def find_requests(
         rows = conn.execute(stmt).all()
         orders, names = _orders_and_units(conn, {r.order_id for r in rows if r.order_id})
     for row in rows:
-        if '"open311":' not in row.data:
+        if '"open311":' not in row.data:  # a key only this endpoint writes (values are escaped)
             continue
         order = orders.get(row.order_id) if row.order_id else None
         view = public_request(row, order, names.get(order["unit"]) if order else None, tz)

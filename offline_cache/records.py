@@ -125,3 +125,30 @@ class ProposalRow:
     unit: str
     data: dict[str, Any]
     pending: bool
+
+
+@dataclass(frozen=True)
+class WebRequestRow:
+    """A request from the web or mobile channel waiting for an agent (网络诉求待受理)."""
+
+    contact_id: str
+    received_at: datetime | None
+    channel: str
+    type: str | None
+    content: str
+    caller_name: str
+    caller_phone: str
+    service_name: str = ""
+    address: str = ""
+
+    def form(self) -> dict[str, Any]:
+        """The intake form's fields as the citizen gave them, with this contact's id."""
+        return {
+            "contact_id": self.contact_id,
+            "channel": self.channel,
+            "type": self.type,
+            "content": self.content,
+            "caller_name": self.caller_name,
+            "caller_phone": self.caller_phone,
+            "address": self.address,
+        }

@@ -18,6 +18,7 @@ from offline_cache.records import (
     NoticeRow,
     OrderRow,
     ProposalRow,
+    WebRequestRow,
 )
 
 OPEN = ("dispatched", "signed", "extension_requested", "rehandling")
@@ -206,6 +207,36 @@ def kb_proposals(db: SeatDB) -> list[ProposalRow]:
                 unit=str(d.get("unit") or article.get("unit") or ""),
                 data=d,
                 pending=bool(d.get("_pending")),
+            )
+        )
+    return out
+
+
+WEB_CHANNELS = ("web", "mobile")
+
+
+def web_requests(db: SeatDB) -> list[WebRequestRow]:
+    """Contacts from the web/mobile channels still ``logged`` (pulled), oldest first."""
+    rows = db.query(
+        "SELECT data FROM contacts WHERE outcome='logged'"
+        " AND json_extract(data, '$.channel') IN (?, ?) ORDER BY received_at, contact_id",
+        WEB_CHANNELS,
+    )
+    out = []
+    for r in rows:
+        d = json.loads(r["data"])
+        extra = d.get("open311") if isinstance(d.get("open311"), dict) else {}
+        out.append(
+            WebRequestRow(
+                contact_id=str(d["contact_id"]),
+                received_at=_dt(d.get("received_at")),
+                channel=str(d.get("channel") or "web"),
+                type=d.get("type"),
+                content=str(d.get("content") or ""),
+                caller_name=str(d.get("caller_name") or ""),
+                caller_phone=str(d.get("caller_phone") or ""),
+                service_name=str(extra.get("service_name") or ""),
+                address=str(extra.get("address") or ""),
             )
         )
     return out
