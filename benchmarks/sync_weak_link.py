@@ -126,7 +126,7 @@ def run(commands: int, cut_every: int | None, bandwidth: float, latency: float) 
         faults = Faults(latency=latency, bandwidth=bandwidth, cut_response_every=cut_every, seed=7)
         with ProxyThread("127.0.0.1", port, faults) as proxy:
             started, tries = time.monotonic(), 0
-            while seat.status().pending or tries == 0:
+            while True:  # until a whole round (push AND pull) succeeds, not just the push
                 tries += 1
                 try:
                     asyncio.run(SyncClient(seat, server_url=proxy.url).sync_once())

@@ -14,7 +14,9 @@ is either applied with its stored result and watermark or not at all, and replay
 idempotent. A mutation gap inside a batch commits the commands before it and answers 409.
 
 Results travel as JSON text: each is serialised once (stored and sent as the same text),
-and a replay sends the stored text as it is.
+and a replay sends the stored text as it is. A seat on a weak link asks for slim results
+(``?results=slim``): an applied command then comes back as ``{op_id, mutation_id, status,
+version}`` (its order reaches the seat by pull anyway), a rejection still in full.
 """
 
 from __future__ import annotations
@@ -50,9 +52,15 @@ RETRIES = 4
     response_model=PushResponse,
     responses=error_responses(401, 403, 409, 413, 415, 422, 503),
 )
-def push_route(body: PushRequest, store: StoreDep, session: SessionDep) -> Any:
+def push_route(
+    body: PushRequest,
+    store: StoreDep,
+    session: SessionDep,
+    results: Annotated[str, Query(pattern="^(full|slim)$")] = "full",
+) -> Any:
     """Apply a batch of outbox commands in mutation-id order; replays return stored results."""
-    return Response(push_text(store, session, body), media_type="application/json")
+    text = push_text(store, session, body, slim=results == "slim")
+    return Response(text, media_type="application/json")
 
 
 @router.get("/pull", response_model=PullResponse, responses=error_responses(401, 422, 503))
@@ -72,8 +80,11 @@ def push(store: Store, session: Session, body: PushRequest) -> dict[str, Any]:
     return json.loads(push_text(store, session, body))  # type: ignore[no-any-return]
 
 
-def push_text(store: Store, session: Session, body: PushRequest) -> str:
-    """Apply the batch; the response body ``{"last_mutation_id", "results"}`` as JSON."""
+def push_text(store: Store, session: Session, body: PushRequest, slim: bool = False) -> str:
+    """Apply the batch; the response body ``{"last_mutation_id", "results"}`` as JSON.
+
+    ``slim``: applied results without the order snapshot (see the module docstring).
+    """
     ids = [c.mutation_id for c in body.commands]
     if any(b <= a for a, b in zip(ids, ids[1:], strict=False)):
         raise BadBody(
@@ -86,7 +97,7 @@ def push_text(store: Store, session: Session, body: PushRequest) -> str:
     for attempt in range(RETRIES):
         try:
             with store.transaction() as tx:
-                last, texts, gap = _batch(store, tx, session, body)
+                last, texts, gap = _batch(store, tx, session, body, slim)
             break
         except (sa_exc.IntegrityError, sa_exc.OperationalError) as exc:
             if attempt == RETRIES - 1:
@@ -118,7 +129,7 @@ def _statements() -> tuple[Any, Any, Any]:
 
 
 def _batch(
-    store: Store, tx: Tx, session: Session, body: PushRequest
+    store: Store, tx: Tx, session: Session, body: PushRequest, slim: bool = False
 ) -> tuple[int, list[str], MutationGap | None]:
     """Inside the batch transaction: (new last_mutation_id, result texts, gap or None)."""
     client_stmt, stored_stmt, watermark = _statements()
@@ -145,7 +156,7 @@ def _batch(
             text = stored.get(cmd.mutation_id)
             if text is None:  # below the watermark but never stored: cannot happen via push
                 text = _result_text(cmd, "rejected", _UNKNOWN)
-            texts.append(text)
+            texts.append(_slim_stored(text) if slim else text)
             continue
         if cmd.mutation_id != last + 1:
             gap = MutationGap(
@@ -156,8 +167,8 @@ def _batch(
             )
             break
         tx.now = store.now()
-        status, text = _apply(store, tx, session, cmd, users)
-        texts.append(text)
+        status, text, short = _apply(store, tx, session, cmd, users)
+        texts.append(short if slim and short is not None else text)
         rows.append(
             {
                 "client_id": client_id,
@@ -199,6 +210,27 @@ def _result_text(
     )
 
 
+def _slim_text(
+    op_id: str, mutation_id: int, version: int | None, record: dict[str, Any] | None
+) -> str:
+    """An applied result without its order: what a seat on a weak link asks for."""
+    extra = "" if record is None else f',"record":{dumps(record)}'
+    return (
+        f'{{"op_id":{dumps(op_id)},"mutation_id":{int(mutation_id)},"status":"applied",'
+        f'"version":{dumps(version)}{extra}}}'
+    )
+
+
+def _slim_stored(text: str) -> str:
+    """A stored (full) result made slim for a replay; rejections stay as stored."""
+    result = json.loads(text)
+    if result.get("status") != "applied":
+        return text
+    order = result.get("order")
+    version = order.get("version") if isinstance(order, dict) else None
+    return _slim_text(result["op_id"], result["mutation_id"], version, result.get("record"))
+
+
 def _has_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" in value
@@ -211,8 +243,8 @@ def _has_nul(value: Any) -> bool:
 
 def _apply(
     store: Store, tx: Tx, session: Session, cmd: Any, users: dict[str, UserRecord | None]
-) -> tuple[str, str]:
-    """One command in its savepoint: (status, result text)."""
+) -> tuple[str, str, str | None]:
+    """One command in its savepoint: (status, result text, slim text of an applied one)."""
     mark = len(tx.pending)
     actor: Actor | None = None
     savepoint = tx.conn.begin_nested()
@@ -235,8 +267,12 @@ def _apply(
             raise ValidationError("args", "参数含有空字符", "the arguments contain a NUL character")
         order, record = execute_command(store, tx, cmd.command, cmd.order_id, cmd.args, actor)
         savepoint.commit()
-        return "applied", _result_text(
-            cmd, "applied", None, _visible(tx, mark, order, actor), record
+        visible = _visible(tx, mark, order, actor)
+        version = None if visible == "null" or order is None else order.version
+        return (
+            "applied",
+            _result_text(cmd, "applied", None, visible, record),
+            _slim_text(cmd.op_id, cmd.mutation_id, version, record),
         )
     except (UserFacingError, sa_exc.DataError) as exc:
         savepoint.rollback()
@@ -249,7 +285,8 @@ def _apply(
         current = None
         if isinstance(cmd.order_id, str) and cmd.order_id:
             current = load_order(tx, cmd.order_id)
-        return "rejected", _result_text(cmd, "rejected", reason, _visible(tx, None, current, actor))
+        text = _result_text(cmd, "rejected", reason, _visible(tx, None, current, actor))
+        return "rejected", text, None
 
 
 def _visible(tx: Tx, mark: int | None, order: WorkOrder | None, actor: Actor | None) -> str:

@@ -2,7 +2,13 @@
 
 Push results mark outbox rows applied or rejected (a rejection becomes a sync problem and
 the server's order replaces the optimistic one); a pull page is stored together with its
-cursor. Both end by recomputing the touched orders: server snapshot + pending commands.
+cursor. Both end by recomputing the touched orders: server snapshot + the commands not in
+it yet (``store.rebuild_order``).
+
+Slim push results (an applied command without its order, docs/sync-protocol.md) keep the
+order's version in the outbox row: until a pulled snapshot reaches that version the
+command is still replayed on top, so the view an acknowledgement leaves is the view it
+found, and the order is not recomputed (nor decoded) at all.
 """
 
 from __future__ import annotations
@@ -11,21 +17,35 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from offline_cache.db import get_meta, set_meta
-from offline_cache.store import rebuild_order, store_server_order, upsert_contact, upsert_entity
+from offline_cache.store import (
+    rebuild_order,
+    refresh_pending_flag,
+    server_version,
+    store_server_order,
+    upsert_contact,
+    upsert_entity,
+)
 
 if TYPE_CHECKING:
     from offline_cache.services import SeatServices
 
 
-def pending_rows(s: SeatServices, limit: int, start: int | None = None) -> list[dict[str, Any]]:
-    """The next commands to push; from ``start`` (a 409 gap) even if already acknowledged."""
+def pending_rows(
+    s: SeatServices, limit: int, start: int | None = None, after: int = 0
+) -> list[dict[str, Any]]:
+    """The next commands to push; from ``start`` (a 409 gap) even if already acknowledged.
+
+    ``after``: the last mutation id of the batches already in flight (pipelining).
+    """
     if start is not None:
         return s.db.query(
             "SELECT * FROM outbox WHERE mutation_id >= ? ORDER BY mutation_id LIMIT ?",
             (start, limit),
         )
     return s.db.query(
-        "SELECT * FROM outbox WHERE status='pending' ORDER BY mutation_id LIMIT ?", (limit,)
+        "SELECT * FROM outbox WHERE status='pending' AND mutation_id > ? ORDER BY mutation_id"
+        " LIMIT ?",
+        (after, limit),
     )
 
 
@@ -33,6 +53,7 @@ def apply_results(s: SeatServices, payload: dict[str, Any]) -> list[str]:
     """Record push results; returns the order ids whose view changed."""
     ctx = s.context()
     touched: set[str] = set()
+    acked: set[str] = set()  # slim acknowledgements: only the pending flag changes
     now = s.now().isoformat()
     with s.db.transaction() as conn:
         for result in payload.get("results", []):
@@ -59,14 +80,17 @@ def apply_results(s: SeatServices, payload: dict[str, Any]) -> list[str]:
                 continue
             rejected = result.get("status") == "rejected"
             reason = result.get("reason") or {}
+            stored = json.dumps(reason, ensure_ascii=False) if rejected else None
+            version = result.get("version")
+            if not rejected and not order and isinstance(version, int) and order_id:
+                stored = json.dumps({"version": version})  # replayed until pulled
+                if server_version(conn, order_id) < version:
+                    acked.add(order_id)
+                else:
+                    touched.add(order_id)
             conn.execute(
-                "UPDATE outbox SET status=?, result=?, acked_at=? WHERE op_id=?",
-                (
-                    "rejected" if rejected else "applied",
-                    json.dumps(reason, ensure_ascii=False) if rejected else None,
-                    now,
-                    result["op_id"],
-                ),
+                "UPDATE outbox SET status=?, result=?, acked_at=? WHERE mutation_id=?",
+                ("rejected" if rejected else "applied", stored, now, mutation_id),
             )
             if rejected:
                 conn.execute(
@@ -83,16 +107,26 @@ def apply_results(s: SeatServices, payload: dict[str, Any]) -> list[str]:
                         now,
                     ),
                 )
-                conn.execute("DELETE FROM contacts WHERE op_id=? AND pending=1", (result["op_id"],))
+                _settle_contact(conn, args, result["op_id"], "DELETE FROM contacts")
             else:
-                conn.execute("UPDATE contacts SET pending=0 WHERE op_id=?", (result["op_id"],))
+                _settle_contact(conn, args, result["op_id"], "UPDATE contacts SET pending=0")
             if command in ("propose_article", "publish_article", "reject_proposal"):
                 _settle_proposal(conn, json.loads(args), command, rejected)
         if "last_mutation_id" in payload:
             set_meta(conn, "server_last_mutation_id", payload["last_mutation_id"])
         for order_id in touched:
-            rebuild_order(conn, order_id, ctx)
-    return sorted(touched)
+            rebuild_order(conn, order_id, ctx, fold=False)
+        for order_id in acked - touched:
+            refresh_pending_flag(conn, order_id)
+    return sorted(touched | acked)
+
+
+def _settle_contact(conn: Any, args: str, op_id: str, action: str) -> None:
+    """Settle the contact this command wrote (by its primary key, not a scan by op_id)."""
+    contact_id = json.loads(args).get("contact_id")
+    if isinstance(contact_id, str):
+        extra = " AND pending=1" if action.startswith("DELETE") else ""
+        conn.execute(f"{action} WHERE contact_id=? AND op_id=?{extra}", (contact_id, op_id))
 
 
 def _settle_proposal(conn: Any, args: dict[str, Any], command: str, rejected: bool) -> None:
@@ -159,7 +193,9 @@ def apply_page(s: SeatServices, cursor: int, page: dict[str, Any]) -> list[str]:
         _bump_counter(conn, touched)
         set_meta(conn, "cursor", page.get("cursor", cursor))
         for order_id in touched:
-            rebuild_order(conn, order_id, ctx)
+            rebuild_order(conn, order_id, ctx, fold=False)
+    if any(c["entity"] == "assist_model" for c in changes):
+        _fetch_assist_model(s)  # stored in ``entities`` above; the file comes after commit
     return sorted(touched)
 
 
@@ -223,6 +259,14 @@ def _apply_kb(kb: Any, items: list[dict[str, Any]]) -> None:
 def mark_success(s: SeatServices) -> None:
     with s.db.transaction() as conn:
         set_meta(conn, "last_success", s.now().isoformat())
+    _fetch_assist_model(s)  # a model download that failed earlier is retried after a round
+
+
+def _fetch_assist_model(s: SeatServices) -> None:
+    """Start the intake-assist model download in the background if one is missing."""
+    from offline_cache.assist_model import fetch_soon
+
+    fetch_soon(s)
 
 
 def set_needs_login(s: SeatServices) -> None:

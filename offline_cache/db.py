@@ -87,20 +87,38 @@ class SeatDB:
     """The open seat database: a sqlite-utils ``Database`` plus a lock and transactions."""
 
     def __init__(self, path: Path) -> None:
-        import sqlite_utils
-
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(
             str(path), check_same_thread=False, isolation_level=None, timeout=30.0
         )
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
+        self._sqlite_utils_db: Any = None
         self.lock = threading.RLock()
-        conn.execute("PRAGMA journal_mode=WAL")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")  # persistent: only the first open writes
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+        if self._schema_version() != SCHEMA_VERSION:
+            self._migrate()
+
+    @property
+    def db(self) -> Any:
+        """A sqlite-utils ``Database`` on the same connection, made on first use: importing
+        sqlite-utils (and numpy under it) costs a third of a second at start-up."""
+        if self._sqlite_utils_db is None:
+            import sqlite_utils
+
+            self._sqlite_utils_db = sqlite_utils.Database(self.conn)
+        return self._sqlite_utils_db
+
+    def _schema_version(self) -> int:
+        """The stored schema version, read without a write transaction (0: a new file)."""
+        try:
+            row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        except sqlite3.OperationalError:  # no meta table yet
+            return 0
+        return int(row[0]) if row else 0
 
     def _migrate(self) -> None:
         with self.transaction() as conn:

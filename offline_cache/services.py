@@ -29,6 +29,7 @@ from offline_cache.records import (
     Session,
     SyncProblem,
     SyncStatus,
+    WebRequestRow,
 )
 from offline_cache.store import append_command, rebuild_order, upsert_contact, upsert_entity
 from workstation.models import Actor, Role, Unit
@@ -155,6 +156,12 @@ class SeatServices:
                     self._kb_writer = KnowledgeBase(self.db.conn)
             return self._kb_writer
 
+    def assist_model_path(self) -> Path | None:
+        """The newest intake-assist model received by sync and verified (SHA-256), or None."""
+        from offline_cache.assist_model import newest_path
+
+        return newest_path(self)
+
     def context(self) -> Any:
         from workstation.workflow import Context
 
@@ -213,6 +220,39 @@ class SeatServices:
 
     def kb_proposals(self) -> list[ProposalRow]:
         return views.kb_proposals(self.db)
+
+    def web_requests(self) -> list[WebRequestRow]:
+        """Web/mobile requests still waiting for triage (网络诉求), oldest first.
+
+        Load one into the intake form with ``row.form()``: dispatch/answer/reject/link
+        with its ``contact_id`` then triage that contact (the server refuses a second one).
+        """
+        if self._mask():
+            return []
+        return views.web_requests(self.db)
+
+    def all_orders(self) -> list[WorkOrder]:
+        """Every order in the seat's cache (optimistic view), e.g. for the assessment."""
+        from workstation.orders import from_snapshot
+
+        rows = self.db.query("SELECT snapshot FROM orders ORDER BY order_id")
+        return [from_snapshot(json.loads(r["snapshot"])) for r in rows]
+
+    def assessment(self, start: datetime, end: datetime, as_of: datetime | None = None) -> Any:
+        """The units' assessment of ``[start, end)`` from the cached orders (考核).
+
+        ``as_of`` defaults to now or ``end``, whichever is earlier; every known unit gets
+        a row (named by its short name), so units that received nothing show zeros.
+        """
+        from workstation.assessment import assess
+
+        s = self.settings
+        units = {u.code: u.short or u.name for u in self.units()}
+        return assess(
+            self.all_orders(), start, end, calendar=self.calendar(), rules=s.rules,
+            tz=s.timezone, day_end=s.deadline_end, as_of=as_of or min(self.now(), end),
+            units=units,
+        )  # fmt: skip
 
     # -- actions ------------------------------------------------------------------------
 

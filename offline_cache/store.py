@@ -1,9 +1,11 @@
 """Writes inside one local transaction: outbox commands and the optimistic order view.
 
 The view of an order is always recomputed the same way: the server's snapshot (from pull
-or push results) with this seat's still-pending commands re-applied on top through
-``workflow.execute`` at their own client time. So a pulled change, an acknowledgement and
-a rejection all correct the view by the same code path.
+or push results) with this seat's commands that it does not contain yet re-applied on top
+through ``workflow.execute`` at their own client time: the pending ones, and the applied
+ones acknowledged by a slim result (``{"version": V}`` in ``outbox.result``) while the
+snapshot is still older than V. So a pulled change, an acknowledgement and a rejection all
+correct the view by the same code path.
 """
 
 from __future__ import annotations
@@ -73,6 +75,21 @@ def wire_command(row: dict[str, Any], client_id: str) -> dict[str, Any]:
     }
 
 
+def server_version(conn: sqlite3.Connection, order_id: str) -> int:
+    """The version of the server snapshot held (0: none)."""
+    row = conn.execute("SELECT version FROM server_orders WHERE order_id=?", (order_id,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def refresh_pending_flag(conn: sqlite3.Connection, order_id: str) -> None:
+    """After a slim acknowledgement the view is unchanged; only ``pending`` may drop."""
+    conn.execute(
+        "UPDATE orders SET pending=EXISTS(SELECT 1 FROM outbox WHERE outbox.order_id=?"
+        " AND status='pending') WHERE order_id=?",
+        (order_id, order_id),
+    )
+
+
 def server_order(conn: sqlite3.Connection, order_id: str) -> WorkOrder | None:
     row = conn.execute(
         "SELECT snapshot FROM server_orders WHERE order_id=?", (order_id,)
@@ -96,18 +113,38 @@ def store_server_order(conn: sqlite3.Connection, data: dict[str, Any]) -> bool:
     return True
 
 
-def rebuild_order(conn: sqlite3.Connection, order_id: str, ctx: Any) -> WorkOrder | None:
-    """Recompute one order's local view: server snapshot + pending commands on top."""
+_REPLAY = (
+    "SELECT command, args, user, role, unit, seat, client_time, status FROM outbox"
+    " WHERE order_id=? AND (status='pending' OR (status='applied' AND result IS NOT NULL"
+    " AND CAST(json_extract(result, '$.version') AS INTEGER) > ?)) ORDER BY mutation_id"
+)
+
+
+def rebuild_order(
+    conn: sqlite3.Connection, order_id: str, ctx: Any, fold: bool = True
+) -> WorkOrder | None:
+    """Recompute one order's local view: server snapshot + the commands not in it yet.
+
+    Returns the view. ``fold=False`` (sync, thousands of orders a page) returns None
+    instead: with nothing to replay the view IS the server snapshot, and its row is then
+    written straight from the snapshot, without folding its events or serialising it again.
+    """
     from workstation.errors import UserFacingError
     from workstation.workflow import execute
 
-    order = server_order(conn, order_id)
-    pending = conn.execute(
-        "SELECT command, args, user, role, unit, seat, client_time FROM outbox "
-        "WHERE order_id=? AND status='pending' ORDER BY mutation_id",
-        (order_id,),
-    ).fetchall()
-    for command, args, user, role, unit, seat, client_time in pending:
+    row = conn.execute(
+        "SELECT version, snapshot FROM server_orders WHERE order_id=?", (order_id,)
+    ).fetchone()
+    replay = conn.execute(_REPLAY, (order_id, int(row[0]) if row else 0)).fetchall()
+    pending = any(r[-1] == "pending" for r in replay)
+    if not replay and not fold:
+        if row is None:
+            conn.execute("DELETE FROM orders WHERE order_id=?", (order_id,))
+            return None
+        write_snapshot_row(conn, json.loads(row[1]), row[1], pending=False)
+        return None
+    order = from_snapshot(json.loads(row[1])) if row else None
+    for command, args, user, role, unit, seat, client_time, _status in replay:
         if command not in ORDER_COMMANDS:
             continue
         actor = Actor(user=user, role=Role(role), unit=unit, seat=seat)
@@ -126,12 +163,54 @@ def rebuild_order(conn: sqlite3.Connection, order_id: str, ctx: Any) -> WorkOrde
     if order is None:
         conn.execute("DELETE FROM orders WHERE order_id=?", (order_id,))
         return None
-    write_order_row(conn, order, pending=bool(pending))
+    write_order_row(conn, order, pending=pending)
     return order
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def write_snapshot_row(
+    conn: sqlite3.Connection, snap: dict[str, Any], text: str, pending: bool
+) -> None:
+    """The ``orders`` row of a server snapshot, from the snapshot itself (same values as
+    ``write_order_row(from_snapshot(snap))``: the snapshot is that order's serialisation)."""
+    ext = snap.get("extension") or None
+    flags = snap.get("flags") or {}
+    callback = snap.get("callback") or {}
+    row = {
+        "order_id": snap["order_id"],
+        "version": snap["version"],
+        "state": snap["state"],
+        "type": snap["type"],
+        "channel": snap["channel"],
+        "unit": snap["unit"],
+        "co_units": json.dumps(list(snap.get("co_units") or ())),
+        "content": snap["content"],
+        "address": snap.get("address", ""),
+        "caller_name": snap.get("caller_name", ""),
+        "caller_phone": snap.get("caller_phone", ""),
+        "confidential": int(bool(snap.get("confidential"))),
+        "investigation": int(bool(snap.get("investigation"))),
+        "leader_instructed": int(bool(snap.get("leader_instructed"))),
+        "dispatched_at": snap.get("dispatched_at"),
+        "deadline": snap.get("deadline"),
+        "created_at": snap.get("created_at"),
+        "created_by": snap.get("created_by"),
+        "seat": snap.get("seat"),
+        "extension_status": ext["status"] if ext else None,
+        "caller_notified": int(bool(ext["caller_notified"])) if ext else 0,
+        "callback_queue": callback.get("queue"),
+        "next_callback_at": callback.get("next_at"),
+        "dissatisfied": int(bool(flags.get("dissatisfied"))),
+        "overdue": int(bool(flags.get("overdue"))),
+        "urged": int(bool(flags.get("urged"))),
+        "criticised": int(bool(flags.get("criticised"))),
+        "pending": int(pending),
+        "snapshot": text,
+    }
+    _write_row(conn, row)
 
 
 def write_order_row(conn: sqlite3.Connection, order: WorkOrder, pending: bool) -> None:
@@ -167,6 +246,10 @@ def write_order_row(conn: sqlite3.Connection, order: WorkOrder, pending: bool) -
         "pending": int(pending),
         "snapshot": json.dumps(snapshot(order), ensure_ascii=False),
     }
+    _write_row(conn, row)
+
+
+def _write_row(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     cols = ", ".join(row)
     marks = ", ".join(f":{c}" for c in row)
     conn.execute(f"INSERT OR REPLACE INTO orders({cols}) VALUES ({marks})", row)

@@ -1,21 +1,31 @@
 """The sync client: push the outbox, pull changes, replay what is still pending.
 
 Push sends pending commands in mutation-id order, gzip-compressed, in batches capped by
-count and bytes; results are applied in one local transaction. Pull pages are applied in
-one transaction together with the cursor (never a cursor ahead of its data). The loop
-backs off with full jitter (capped at 5 minutes), honours Retry-After, and is re-armed by
-every local write and every successful request.
+count and bytes; results are applied in one local transaction, batch after batch in
+order. Pull pages are applied in one transaction together with the cursor (never a cursor
+ahead of its data). The loop backs off with full jitter (capped at 5 minutes), honours
+Retry-After, and is re-armed by every local write and every successful request.
+
+On a weak link the time goes to waiting, so the client keeps the link busy: it asks for
+slim push results (an applied command comes back without its order, which the pull brings
+anyway), keeps up to ``PIPELINE`` push batches in flight (each on its own keep-alive
+connection: HTTP/1.1 allows one request at a time per connection), and fetches the next
+pull page while it stores the current one. Pipelining cannot reorder mutations: the
+server applies a batch only if it starts at its ``last_mutation_id + 1`` (else 409, and
+the batch is sent again once the batches before it are answered), and results are applied
+strictly in batch order.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import json
 import random
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from offline_cache import apply as apply_mod
 from offline_cache.session import API, session_token
@@ -30,6 +40,7 @@ MAX_COMMANDS = 1000
 MAX_WIRE_BYTES = 1 << 20
 MAX_RAW_BYTES = 8 << 20
 PAGE = 1000
+PIPELINE = 2  # push batches in flight at once
 
 
 class SyncError(Exception):
@@ -87,6 +98,7 @@ class SyncClient:
         timeouts: Timeouts | None = None,
         max_commands: int = MAX_COMMANDS,
         page: int = PAGE,
+        pipeline: int = PIPELINE,
     ) -> None:
         self.s = services
         info = services.seat()
@@ -95,6 +107,7 @@ class SyncClient:
         self.timeouts = timeouts or getattr(services, "sync_timeouts", None) or Timeouts()
         self.max_commands = max_commands
         self.page = page
+        self.pipeline = max(1, pipeline)
         self.succeeded = False  # any request answered in this round (re-arms the backoff)
         self.bytes_sent = 0
 
@@ -135,71 +148,145 @@ class SyncClient:
     # -- push ---------------------------------------------------------------------------
 
     async def push_all(self, client: httpx.AsyncClient) -> None:
-        import httpx
+        """Push every pending command: up to ``pipeline`` batches in flight, answered in order.
 
+        A batch sent while an earlier one was still unanswered may reach the server first
+        and get a 409 (the server refuses any gap): it is then simply sent again, after the
+        earlier batches were answered. Any other failure cancels the batches in flight
+        (they are either applied or not; a resend is an idempotent replay).
+        """
         limit = min(self.max_commands, getattr(self.s, "push_limit", None) or self.max_commands)
-        start: int | None = None
+        start: int | None = None  # a 409: resend from here, acknowledged or not
+        gap: int | None = None  # the last gap resent from (the same one again: give up)
+        inflight: list[tuple[list[dict[str, Any]], asyncio.Task[httpx.Response], bool]] = []
+        try:
+            while True:
+                while len(inflight) < self.pipeline:
+                    after = inflight[-1][0][-1]["mutation_id"] if inflight else None
+                    batch = await self._next_batch(limit, start, after or 0)
+                    if batch is None:
+                        break
+                    rows, body = batch
+                    task = asyncio.ensure_future(self._post_push(client, rows, body))
+                    inflight.append((rows, task, bool(inflight)))
+                    start = None
+                if not inflight:
+                    return
+                rows, task, behind = inflight.pop(0)
+                response = await task
+                if response.status_code == 409 or (response.status_code == 413 and len(rows) > 1):
+                    await _cancel(inflight)
+                    if response.status_code == 413:
+                        limit = max(1, len(rows) // 2)
+                    elif not behind:  # a real gap, not a batch that overtook another
+                        info = response.json()
+                        expected = int(info.get("expected") or info.get("last_mutation_id", 0) + 1)
+                        if gap == expected or expected > rows[0]["mutation_id"]:
+                            raise Refused(f"mutation gap: server expects {expected}")
+                        start = gap = expected
+                    continue
+                if response.status_code != 200:
+                    raise Refused(
+                        f"push refused: HTTP {response.status_code} {response.text[:200]}"
+                    )
+                payload = response.json()
+                _pause("after_push_response")
+                changed = await asyncio.to_thread(apply_mod.apply_results, self.s, payload)
+                self.s.notify({"kind": "sync", "orders": changed})
+                gap = None
+                limit = min(self.max_commands, limit * 2)
+                self.s.push_limit = limit
+        finally:
+            await _cancel(inflight)
+
+    async def _next_batch(
+        self, limit: int, start: int | None, after: int
+    ) -> tuple[list[dict[str, Any]], bytes] | None:
+        """The next batch (rows, gzip body), halved until it fits the size caps."""
         while True:
-            rows = await asyncio.to_thread(apply_mod.pending_rows, self.s, limit, start)
+            rows = await asyncio.to_thread(apply_mod.pending_rows, self.s, limit, start, after)
             if not rows:
-                return
+                return None
             commands = [wire_command(r, self.client_id) for r in rows]
             raw = json.dumps(
                 {"client_id": self.client_id, "commands": commands},
                 ensure_ascii=False,
                 separators=(",", ":"),
             ).encode()
-            body = gzip.compress(raw, compresslevel=6)
+            body = await asyncio.to_thread(gzip.compress, raw, 6)
             if (len(body) > MAX_WIRE_BYTES or len(raw) > MAX_RAW_BYTES) and len(rows) > 1:
                 limit = max(1, len(rows) // 2)
                 continue
-            try:
-                response = await client.post(
-                    "/sync/push",
-                    content=body,
-                    headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
-                )
-            except httpx.ReadTimeout:
-                # a slow server or link: smaller batches answer sooner (replays are free)
-                self.s.push_limit = max(10, len(rows) // 2)
-                raise
-            self.bytes_sent += len(body)
-            self._answered(response)
-            if response.status_code == 413 and len(rows) > 1:
-                limit = max(1, len(rows) // 2)
-                continue
-            if response.status_code == 409:
-                info = response.json()
-                expected = int(info.get("expected") or info.get("last_mutation_id", 0) + 1)
-                if start == expected or expected > rows[0]["mutation_id"]:
-                    raise Refused(f"mutation gap: server expects {expected}")
-                start = expected
-                continue
-            if response.status_code != 200:
-                raise Refused(f"push refused: HTTP {response.status_code} {response.text[:200]}")
-            payload = response.json()
-            _pause("after_push_response")
-            changed = await asyncio.to_thread(apply_mod.apply_results, self.s, payload)
-            self.s.notify({"kind": "sync", "orders": changed})
-            start = None
-            limit = min(self.max_commands, limit * 2)
-            self.s.push_limit = limit
+            return rows, body
+
+    async def _post_push(
+        self, client: httpx.AsyncClient, rows: list[dict[str, Any]], body: bytes
+    ) -> httpx.Response:
+        import httpx
+
+        try:
+            response = await client.post(
+                "/sync/push",
+                content=body,
+                params={"results": "slim"},
+                headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+            )
+        except httpx.ReadTimeout:
+            # a slow server or link: smaller batches answer sooner (replays are free)
+            self.s.push_limit = max(10, len(rows) // 2)
+            raise
+        self.bytes_sent += len(body)
+        self._answered(response)
+        return response
 
     # -- pull ---------------------------------------------------------------------------
 
     async def pull_all(self, client: httpx.AsyncClient) -> None:
-        while True:
-            cursor = int(self.s.db.get_meta("cursor") or 0)
-            response = await client.get("/sync/pull", params={"cursor": cursor, "limit": self.page})
-            self._answered(response)
-            if response.status_code != 200:
-                raise Refused(f"pull refused: HTTP {response.status_code} {response.text[:200]}")
-            page = response.json()
-            changed = await asyncio.to_thread(apply_mod.apply_page, self.s, cursor, page)
-            if changed:
-                self.s.notify({"kind": "sync", "orders": changed})
-            if not page.get("has_more"):
-                return
+        """Pull to the end; the next page is fetched while the current one is stored."""
+        cursor = int(self.s.db.get_meta("cursor") or 0)
+        fetch: asyncio.Task[dict[str, Any]] = asyncio.ensure_future(self._page(client, cursor))
+        try:
+            while True:
+                page = await fetch
+                more = bool(page.get("has_more"))
+                if more:
+                    fetch = asyncio.ensure_future(self._page(client, int(page["cursor"])))
+                changed = await asyncio.to_thread(apply_mod.apply_page, self.s, cursor, page)
+                if changed:
+                    self.s.notify({"kind": "sync", "orders": changed})
+                if not more:
+                    return
+                stored = int(self.s.db.get_meta("cursor") or 0)
+                if stored != int(page["cursor"]):  # another round moved it: follow the store
+                    fetch.cancel()
+                    fetch = asyncio.ensure_future(self._page(client, stored))
+                cursor = stored
+        finally:
+            fetch.cancel()
+            fetch.add_done_callback(_retrieve)
+
+    async def _page(self, client: httpx.AsyncClient, cursor: int) -> dict[str, Any]:
+        response = await client.get("/sync/pull", params={"cursor": cursor, "limit": self.page})
+        self._answered(response)
+        if response.status_code != 200:
+            raise Refused(f"pull refused: HTTP {response.status_code} {response.text[:200]}")
+        return response.json()  # type: ignore[no-any-return]
+
+
+def _retrieve(task: asyncio.Task[Any]) -> None:
+    """Read a dropped prefetch's error, so asyncio does not log it as never retrieved."""
+    if not task.cancelled():
+        task.exception()
+
+
+async def _cancel(tasks: list[Any]) -> None:
+    """Cancel requests still in flight and wait for them to end (errors included)."""
+    for _rows, task, _behind in tasks:
+        task.cancel()
+    for _rows, task, _behind in tasks:
+        with contextlib.suppress(BaseException):
+            await task
+    tasks.clear()
 
 
 def full_jitter(attempt: int, base: float = 1.0, cap: float = 300.0) -> float:

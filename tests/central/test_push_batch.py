@@ -153,3 +153,31 @@ def test_seat_verify_returns_the_next_order_counter(api: Api) -> None:
     token = api.seeded.seat_tokens["S02"]
     r = api.client.post("/api/v1/seats/verify", headers={"X-Seat-Token": token})
     assert r.json()["next_counter"] == 45
+
+
+def test_slim_results_drop_the_order_of_applied_commands_only(api: Api) -> None:
+    api.dispatch("QD-S01-2603-0001")
+    cmds = [
+        api.command("agent1", "dispatch", "QD-S01-2603-0002", **_dispatch_args(2)),
+        api.command("agent1", "sign", "QD-S01-2603-0001"),  # an agent may not sign
+    ]
+    body = {"client_id": cmds[0]["client_id"], "commands": cmds}
+    url = "/api/v1/sync/push?results=slim"
+    r = api.client.post(url, json=body, headers=api.auth("agent1"))
+    assert r.status_code == 200, r.text
+    applied, rejected = r.json()["results"]
+    assert applied == {
+        "op_id": cmds[0]["op_id"],
+        "mutation_id": cmds[0]["mutation_id"],
+        "status": "applied",
+        "version": 1,
+    }
+    assert rejected["status"] == "rejected" and rejected["order"]["version"] == 1
+    assert rejected["reason"]["code"]
+    # a replay asked for slim is slim; asked in full it is the stored full result
+    again = api.client.post(url, json=body, headers=api.auth("agent1"))
+    assert again.json() == r.json()
+    full = api.push("agent1", cmds).json()["results"]
+    assert full[0]["order"]["order_id"] == "QD-S01-2603-0002" and full[1] == rejected
+    bad = api.client.post("/api/v1/sync/push?results=tiny", json=body, headers=api.auth("agent1"))
+    assert bad.status_code == 422

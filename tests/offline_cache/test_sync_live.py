@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -172,4 +173,80 @@ def test_published_article_becomes_searchable_and_delete_removes_it(server, tmp_
     cursor = agent.db.get_meta("cursor")
     asyncio.run(agent.sync_once())
     assert agent.db.get_meta("cursor") == cursor and agent.kb.count() == 1
+    agent.close()
+
+
+def test_slim_ack_keeps_the_optimistic_view_until_the_pull(server, tmp_path: Path):
+    import httpx
+
+    from offline_cache.session import API, session_token
+
+    agent = live_seat(server, tmp_path / "a", "S11", "agent1")
+    asyncio.run(agent.sync_once())
+    numbers = [agent.dispatch({**FORM, "content": f"精简 {i}"}) for i in range(3)]
+    optimistic = {n: agent.order(n).state for n in numbers}
+    client = SyncClient(agent)
+
+    async def push_only() -> None:
+        headers = {"Authorization": f"Bearer {session_token(agent.db)}"}
+        async with httpx.AsyncClient(base_url=client.server_url + API, headers=headers) as c:
+            await client.push_all(c)
+
+    asyncio.run(push_only())  # acknowledged (slim: no orders came back), not pulled yet
+    assert agent.status().pending == 0
+    assert all(n not in seat_snapshots(agent) for n in numbers)
+    for n in numbers:
+        assert agent.order(n).state == optimistic[n]  # the view did not step back
+        row = agent.db.query("SELECT pending FROM orders WHERE order_id=?", (n,))[0]
+        assert row["pending"] == 0
+    # a new local command on an acknowledged, not yet pulled order still sees the order
+    agent.link({**FORM, "content": "再次来电"}, numbers[0])
+    assert agent.order(numbers[0]) is not None
+    asyncio.run(agent.sync_once())
+    on_server = server_orders(server)
+    for n in numbers:
+        assert seat_snapshots(agent)[n] == on_server[n]
+        assert agent.order(n).version == on_server[n]["version"]
+        view = agent.db.query("SELECT snapshot FROM orders WHERE order_id=?", (n,))[0]
+        assert json.loads(view["snapshot"]) == on_server[n]  # nothing replayed on top
+    assert len(agent.order(numbers[0]).contact_ids) == 2
+    agent.close()
+
+
+def test_pipelined_batches_that_overtake_each_other_keep_mutation_order(server, tmp_path: Path):
+    """Batch 2 reaches the server before batch 1: 409, sent again, all applied in order."""
+    import httpx
+
+    from offline_cache.session import API, session_token
+
+    agent = live_seat(server, tmp_path / "a", "S12", "agent1")
+    numbers = [agent.dispatch({**FORM, "content": f"流水 {i}"}) for i in range(7)]
+    seen: list[int] = []
+
+    class SlowFirst(httpx.AsyncHTTPTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if request.url.path.endswith("/sync/push"):
+                seen.append(len(seen))
+                if seen[-1] == 0:
+                    await asyncio.sleep(0.5)  # fault injection: the first batch is late
+            return await super().handle_async_request(request)
+
+    client = SyncClient(agent, max_commands=3, pipeline=2)
+
+    async def run() -> None:
+        headers = {"Authorization": f"Bearer {session_token(agent.db)}"}
+        async with httpx.AsyncClient(
+            base_url=client.server_url + API, headers=headers, transport=SlowFirst()
+        ) as c:
+            await client.push_all(c)
+            await client.pull_all(c)
+
+    asyncio.run(run())
+    assert len(seen) > 3  # the overtaking batch was refused and sent again
+    assert agent.status().pending == 0 and agent.problems() == []
+    mutations = server_mutations(server, agent.seat().client_id)
+    assert [(m, o) for m, o, _ in mutations] == local_ops(agent)
+    assert {s for _, _, s in mutations} == {"applied"}
+    on_server = server_orders(server)
+    assert all(seat_snapshots(agent)[n] == on_server[n] for n in numbers)
     agent.close()
