@@ -1,7 +1,8 @@
 """The assessment of every unit for a period (承办单位考核): a table, or a terminal chart.
 
-Attributes down: the supervision screen computes a ``workstation.assessment.Assessment``
-in a thread worker and sets :attr:`AssessmentView.assessment`. The chart (textual-plotext)
+Attributes down: the supervision screen asks ``SeatServices.assessment(start, end)`` for a
+``workstation.assessment.Assessment`` in a thread worker and sets
+:attr:`AssessmentView.assessment`; this view never reads storage itself. The chart (textual-plotext)
 shows the satisfaction and on-time rates of the units that received orders, labelled by
 unit code so wide characters never break the axes.
 """
@@ -37,23 +38,6 @@ CHART_LIMIT = 12
 
 def percent(value: float | None) -> str:
     return "—" if value is None else f"{100 * value:.0f}%"
-
-
-def orders_for_assessment(services: Any) -> list[Any]:
-    """Every order in the seat's cache (the supervision seat pulls them all).
-
-    SeatServices has no list-all read yet; until it does (``all_orders``), this reads the
-    cached snapshots the same way ``SeatServices.order`` does.
-    """
-    all_orders = getattr(services, "all_orders", None)
-    if all_orders is not None:
-        return list(all_orders())
-    import json
-
-    from workstation.orders import from_snapshot
-
-    rows = services.db.query("SELECT snapshot FROM orders")
-    return [from_snapshot(json.loads(r["snapshot"])) for r in rows]
 
 
 class AssessmentView(Vertical):

@@ -12,7 +12,8 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
-_assistants: dict[int, Any] = {}  # routing directory hash -> Assistant
+_assistants: dict[int, Any] = {}  # (routing directory, model file) hash -> Assistant
+_latest: dict[int, int] = {}  # routing directory hash -> the key of its newest assistant
 
 
 def detect_emergency(text: str) -> Any | None:
@@ -31,25 +32,77 @@ def detect_emergency(text: str) -> Any | None:
 
 
 def assistant_for(services: Any) -> Any | None:
-    """One ``Assistant`` per services object, built from its routing directory (slow: thread)."""
+    """One ``Assistant`` per routing directory and model; its directory classifier comes from
+    the seat's cache (~0.05 s; trained in a child process on the first start). Call it from
+    a thread worker."""
     with _lock:
         try:
             units = services.units()
         except Exception:
             log.exception("routing directory unavailable")
             return None
-        key = hash(tuple(units))  # the same directory gives the same (immutable) assistant
+        model_path = _model_path(services)
+        # the same directory and model give the same (immutable) assistant
+        key = hash((tuple(units), str(model_path)))
         if key in _assistants:
             return _assistants[key]
         try:
             from workstation.assist.assistant import Assistant
 
-            assistant: Any = Assistant.from_directory(units)
+            model = _load_model(model_path)
+            assistant: Any = _cached(services, units, model)
+            if assistant is None:  # in-process training holds the GIL: the last resort
+                assistant = Assistant.from_directory(units, model=model)
         except Exception:
             log.exception("intake assist unavailable")
             assistant = None
+        previous = _latest.get(hash(tuple(units)))
+        if previous is not None:
+            _assistants.pop(previous, None)  # the assistant of the model this one replaces
+        _latest[hash(tuple(units))] = key
         _assistants[key] = assistant
         return assistant
+
+
+def _cached(services: Any, units: list[Any], model: Any | None) -> Any | None:
+    """The directory classifier from the seat's cache: trained once, in a child process.
+
+    The adapter trains it without KB articles, so its key is the routing directory alone.
+    """
+    data_dir = getattr(services, "data_dir", None)
+    if data_dir is None:
+        return None
+    try:
+        from workstation.assist.cache import cached_assistant
+
+        return cached_assistant(units, data_dir / "assist", model=model)
+    except Exception:
+        log.exception("assist model cache unavailable; training in this process")
+        return None
+
+
+def _model_path(services: Any) -> Any | None:
+    """The model the seat received with its sync (``assist_model_path``), if any."""
+    try:
+        return services.assist_model_path()
+    except AttributeError:
+        return None
+    except Exception:
+        log.exception("assist model lookup failed")
+        return None
+
+
+def _load_model(path: Any | None) -> Any | None:
+    """The trained model, or None (a damaged file: the directory alone still suggests)."""
+    if path is None:
+        return None
+    try:
+        from workstation.assist.model import Model
+
+        return Model.load(path)
+    except Exception:
+        log.exception("assist model %s unusable", path)
+        return None
 
 
 def suggest(services: Any, text: str) -> Any | None:

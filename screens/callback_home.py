@@ -45,6 +45,7 @@ def callback_dialog(home: RoleHome, row: Any, order: Any) -> CallbackRecord:
 class CallbackHome(RoleHome):
     QUEUE = "operators"
     HOME_TITLE = "home.callback"
+    HELP_ROLE = "callback"
     BINDINGS = [
         Binding("f2", "record", "rk.record", id="callback.record"),
         Binding("f4", "notify_caller", "rk.notify", id="callback.notify"),

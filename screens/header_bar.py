@@ -1,4 +1,8 @@
-"""The one-line top bar: who is logged in on which seat (shown on every home screen)."""
+"""The one-line top bar: which screen, who is logged in on which seat (every home screen).
+
+The label names the role's screen (受理, 承办单位, 督查中心, 回访), so a supervisor's
+or a unit's seat never reads as the agents' intake.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,22 @@ from rich.text import Text
 from textual.widgets import Static
 
 from screens.i18n_strings import t
+
+HOME_LABELS: dict[str, tuple[str, str]] = {
+    "agent": ("受理", "intake"),
+    "unit": ("承办单位", "Handling unit"),
+    "supervisor": ("督查中心", "Supervision"),
+    "callback": ("回访", "Callback"),
+    "admin": ("系统管理", "Administration"),
+}
+
+
+def home_label(role: Any) -> str:
+    """The name of the role's home screen in the user's language (``12345 <label>``)."""
+    from workstation.i18n import language
+
+    zh, en = HOME_LABELS.get(str(getattr(role, "value", role)), ("坐席工作台", "workstation"))
+    return zh if language() == "zh" else en
 
 
 def role_label(role: Any) -> str:
@@ -44,7 +64,9 @@ class HeaderBar(Static):
     HeaderBar { dock: top; height: 1; background: $panel; color: $text; padding: 0 1; }
     """
 
-    def show(self, session: Any, seat: Any) -> None:
-        text = Text(t("app.short") + "  ", style="bold")
+    def show(self, session: Any, seat: Any, label: str | None = None) -> None:
+        """``12345 <label>`` (default: the session role's home) and who is signed in."""
+        name = label or home_label(getattr(session, "role", None))
+        text = Text(f"12345 {name}  ", style="bold")
         text.append_text(who_text(session, seat))
         self.update(text)

@@ -44,6 +44,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "key.apply": ("采用建议", "Apply suggestion"),
     "key.palette": ("命令", "commands"),
     "key.back": ("返回结果", "Back to results"),
+    "key.up": ("上一条", "Previous result"),
+    "key.down": ("下一条", "Next result"),
+    "key.page_up": ("上一页", "Page up"),
+    "key.page_down": ("下一页", "Page down"),
+    "key.first": ("第一条", "First result"),
+    "key.last": ("最后一条", "Last result"),
+    "key.open": ("打开知识", "Open article"),
     "key.caller": ("来电人", "Caller"),
     # caller panel
     "caller.title": ("来电人", "Caller"),

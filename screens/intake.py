@@ -41,6 +41,9 @@ class IntakeScreen(IntakeOutcomes, HotlineScreen):
         Binding("f8", "pick_unit", "key.unit", id="unit", show=False, priority=True),
         Binding("f9", "link", "key.link", id="link", show=False, priority=True),
         Binding("f10", "submit", "key.submit", id="submit", priority=True),
+        Binding(
+            "f11", "web_requests", "网络诉求 Web requests", id="web", show=False, priority=True
+        ),
         Binding("ctrl+g", "apply_suggestion", "key.apply", id="apply", show=False),
         Binding("ctrl+n", "new_call", "key.new_call", id="new_call", show=False),
         Binding("ctrl+o", "app.logout", "key.logout", id="logout", show=False),
@@ -59,6 +62,9 @@ class IntakeScreen(IntakeOutcomes, HotlineScreen):
         self._emergency_warned = ""
         self._units: list[Any] = []
         self._assist_timer: Any = None
+        self._search_lock = threading.Lock()
+        self._search_pending: str | None = None
+        self._searching = False
         self.warmed_up = False
         self.last_submit_ms: float | None = None
         self.last_result: str | None = None
@@ -90,10 +96,10 @@ class IntakeScreen(IntakeOutcomes, HotlineScreen):
         draft = self.services.load_draft(DRAFT_KEY)
         units = self.services.units()
         self.app.call_from_thread(self._after_startup, draft, units)
+        assist_adapter.assistant_for(self.services)  # cached on disk: ~0.05 s, so first
         kb = assist_adapter.knowledge_base(self.services)
         if kb is not None and hasattr(kb, "warm_up"):
             kb.warm_up()
-        assist_adapter.assistant_for(self.services)
         self.warmed_up = True
 
     def _after_startup(self, draft: dict[str, Any] | None, units: list[Any]) -> None:
@@ -343,6 +349,19 @@ class IntakeScreen(IntakeOutcomes, HotlineScreen):
     def action_focus_form(self) -> None:
         self.query_one("#form-content").focus()
 
+    def action_web_requests(self) -> None:
+        """F11: pick a waiting web/mobile request; it fills the form with its contact id."""
+        from screens.web_requests import WebRequestsScreen
+
+        def chosen(row: Any) -> None:
+            if row is not None:
+                self.action_new_call()
+                self._restore(row.form())
+                self._save_draft_now()
+                self.action_focus_form()
+
+        self.app.push_screen(WebRequestsScreen(), chosen)
+
     def action_focus_kb(self) -> None:
         self.query_one(KbPanel).focus_search()
 
@@ -350,19 +369,43 @@ class IntakeScreen(IntakeOutcomes, HotlineScreen):
 
     @on(KbPanel.SearchRequested)
     def _search(self, event: KbPanel.SearchRequested) -> None:
-        self._run_search(event.query)
+        self._queue_search(event.query)
         self._save_draft_now()
 
-    @work(thread=True, exclusive=True, group="kb-search", exit_on_error=False)
-    def _run_search(self, query: str) -> None:
-        kb = assist_adapter.knowledge_base(self.services)
-        hits = kb.search(query, limit=20) if kb is not None and query.strip() else []
-        self.app.call_from_thread(self._show_hits, query, hits)
+    def _queue_search(self, query: str) -> None:
+        """Keep only the newest query, one search thread at a time: fast typing coalesces
+        instead of piling up threads that fight the event loop for the GIL."""
+        with self._search_lock:
+            self._search_pending = query
+            if self._searching:
+                return
+            self._searching = True
+        self._run_searches()
 
-    def _show_hits(self, query: str, hits: list[Any]) -> None:
+    @work(thread=True, group="kb-search", exit_on_error=False)
+    def _run_searches(self) -> None:
+        from screens.widgets.kb_results import prepare_rows
+
+        try:
+            kb = assist_adapter.knowledge_base(self.services)
+            while True:
+                with self._search_lock:
+                    query, self._search_pending = self._search_pending, None
+                    if query is None:
+                        self._searching = False
+                        return
+                hits = kb.search(query, limit=20) if kb is not None and query.strip() else []
+                rows = prepare_rows(query, hits)  # the display rows, off the event loop
+                self.app.call_from_thread(self._show_hits, query, hits, rows)
+        except BaseException:
+            with self._search_lock:
+                self._searching = False
+            raise
+
+    def _show_hits(self, query: str, hits: list[Any], rows: list[Any]) -> None:
         panel = self.query_one(KbPanel)
         if panel.query_text == query:  # a slower, older search must not overwrite a newer one
-            panel.results = hits
+            panel.show_results(query, hits, rows)
 
     @on(KbPanel.ArticleRequested)
     def _open_article(self, event: KbPanel.ArticleRequested) -> None:

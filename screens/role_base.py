@@ -92,11 +92,9 @@ class RoleHome(RoleLabels, HotlineScreen):
         return self.app.services  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
-        from screens.header_bar import who_text
-
-        title = Text("12345 " + rt(self.HOME_TITLE) + "  ", style="bold")
-        title.append_text(who_text(self.services.session, self.services.seat()))
-        self.query_one(HeaderBar).update(title)
+        self.query_one(HeaderBar).show(
+            self.services.session, self.services.seat(), rt(self.HOME_TITLE)
+        )
         if hasattr(self.app, "sync_status"):
             self.watch(self.app, "sync_status", lambda _status: self.reload(), init=False)
         self.reload()

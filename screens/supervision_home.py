@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, TabbedContent, TabPane
 
 from screens import order_dialogs as dialogs
-from screens.assessment_view import AssessmentView, orders_for_assessment
+from screens.assessment_view import AssessmentView
 from screens.callback_home import callback_dialog
 from screens.callback_queue_view import QueueView
 from screens.header_bar import HeaderBar
@@ -50,6 +50,7 @@ def month_start(moment: datetime, shift: int = 0) -> datetime:
 
 class SupervisionHome(RoleHome):
     HOME_TITLE = "home.supervision"
+    HELP_ROLE = "supervisor"
     BINDINGS = [
         Binding("f2", "decide", "rk.decide", id="super.decide"),
         Binding("f3", "reassign", "rk.reassign", id="super.reassign"),
@@ -326,18 +327,10 @@ class SupervisionHome(RoleHome):
 
     @work(thread=True, exclusive=True, group="assessment", exit_on_error=False)
     def load_assessment(self) -> None:
-        from workstation.assessment import assess
-
         s = self.services
         now = s.now()
         start = month_start(now, self.period_shift)
-        end = month_start(now, self.period_shift + 1)
-        units = {u.code: u.short or u.name for u in (self.units or s.units())}
-        result = assess(
-            orders_for_assessment(s), start, end, calendar=s.calendar(), rules=s.settings.rules,
-            tz=s.settings.timezone, day_end=s.settings.deadline_end, as_of=min(now, end),
-            units=units,
-        )  # fmt: skip
+        result = s.assessment(start, month_start(now, self.period_shift + 1))
         self.app.call_from_thread(setattr, self.query_one(AssessmentView), "assessment", result)
 
     def action_export(self) -> None:

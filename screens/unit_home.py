@@ -34,6 +34,7 @@ _BUCKET_STYLE = {"overdue": "bold reverse", "due_soon": "bold", "returned": "dim
 
 
 class UnitHome(RoleHome):
+    HELP_ROLE = "unit"
     BINDINGS = [
         Binding("f2", "sign", "rk.sign", id="unit.sign"),
         Binding("f3", "return_order", "rk.return", id="unit.return"),

@@ -1,8 +1,10 @@
 """Knowledge-base area (知识库): search as you type, highlighted results, the article view.
 
 The panel asks, the intake screen answers: :class:`SearchRequested` on every keystroke
-(the screen searches in an exclusive thread worker and sets :attr:`results`),
-:class:`ArticleRequested` when a result is opened (the screen sets :attr:`article`).
+(the screen searches in a thread worker, newest query first, and calls
+:meth:`KbPanel.show_results`), :class:`ArticleRequested` when a result is opened (the
+screen sets :attr:`article`). The hits are painted by :class:`KbResults`, one widget of
+fixed size, so typing never re-lays out the screen.
 """
 
 from __future__ import annotations
@@ -16,50 +18,20 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import ContentSwitcher, Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import ContentSwitcher, Input, Static
 
-from screens.actions import show_text
 from screens.i18n_strings import t
 from screens.safe_text import clean, highlighted, safe
+from screens.widgets.kb_results import (
+    HitRow,
+    KbResults,
+    hit_field,
+    prepare_rows,
+    query_spans,
+    title_spans,
+)
 
-
-def hit_field(hit: Any, name: str, default: Any = None) -> Any:
-    if isinstance(hit, dict):
-        return hit.get(name, default)
-    return getattr(hit, name, default)
-
-
-def title_spans(hit: Any) -> list[tuple[int, int]]:
-    """Spans on the title; accepts ``(start, end)`` or ``(field, start, end)`` items."""
-    found = []
-    for span in hit_field(hit, "spans", None) or ():
-        if isinstance(span, dict):
-            if span.get("field", "title") == "title":
-                found.append((int(span["start"]), int(span["end"])))
-        elif len(span) == 2:
-            found.append((int(span[0]), int(span[1])))
-        elif len(span) == 3 and span[0] == "title":
-            found.append((int(span[1]), int(span[2])))
-    return found
-
-
-def query_spans(text: str, query: str) -> list[tuple[int, int]]:
-    """Where the query's words (or, for Chinese, its character pairs) occur in ``text``."""
-    spans: list[tuple[int, int]] = []
-    lowered = text.lower()
-    for word in query.lower().split():
-        pieces = (
-            [word]
-            if len(word) <= 2 or word.isascii()
-            else [word[i : i + 2] for i in range(len(word) - 1)]
-        )
-        for piece in pieces:
-            start = lowered.find(piece)
-            while start >= 0 and piece:
-                spans.append((start, start + len(piece)))
-                start = lowered.find(piece, start + len(piece))
-    return spans
+__all__ = ["KbPanel", "hit_field", "query_spans", "title_spans"]
 
 
 class KbPanel(Vertical):
@@ -75,15 +47,22 @@ class KbPanel(Vertical):
             super().__init__()
             self.article_id = article_id
 
+    class ResultsShown(Message):
+        """Posted once new results are on screen (after the repaint): tests, benchmarks."""
+
+        def __init__(self, query: str) -> None:
+            super().__init__()
+            self.query = query
+
     results: reactive[list[Any]] = reactive(list, always_update=True)
     shown_query = ""
+    _rows: list[HitRow] | None = None
     article: reactive[Any] = reactive(None, always_update=True)
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=t("kb.search"), id="kb-search", compact=True)
-        yield Static(id="kb-count", classes="dim-line")
         with ContentSwitcher(initial="kb-results", id="kb-switcher"):
-            yield OptionList(id="kb-results", compact=True)
+            yield KbResults(id="kb-results")
             with VerticalScroll(id="kb-article"):
                 yield Static(id="kb-article-title", classes="article-title")
                 yield Static(id="kb-article-body")
@@ -113,51 +92,38 @@ class KbPanel(Vertical):
     @on(Input.Submitted, "#kb-search")
     def _to_results(self, event: Input.Submitted) -> None:
         event.stop()
-        results = self.query_one("#kb-results", OptionList)
+        results = self.query_one(KbResults)
         if results.option_count:
             results.focus()
-            results.highlighted = 0
+            results.move_to(0)
+
+    def show_results(self, query: str, hits: list[Any], rows: list[HitRow] | None) -> None:
+        """Results for ``query`` with rows prepared off the event loop (see the worker)."""
+        self._rows = rows
+        self.results = hits
 
     def watch_results(self, hits: list[Any]) -> None:
-        self.shown_query = self.query_text  # what the list now answers (benchmarks read it)
-        options = self.query_one("#kb-results", OptionList)
-        options.clear_options()
+        rows, self._rows = self._rows, None
         query = self.query_text.strip()
-        count = self.query_one("#kb-count", Static)
+        self.shown_query = self.query_text  # what the list now answers (benchmarks read it)
         if not query:
-            show_text(count, None)
+            self.query_one(KbResults).show([], None)
             return
-        show_text(count, Text(t("kb.count", n=len(hits)) if hits else t("kb.none"), style="dim"))
-        width = max((options.scrollable_content_region.width or 40) - 3, 10)
-        batch: list[Option] = []
-        for hit in hits:
-            title = str(hit_field(hit, "title", ""))
-            spans = title_spans(hit) or query_spans(title, query)
-            line = highlighted(title, spans, "bold underline")
-            line.truncate(width, overflow="ellipsis")
-            # always two lines a hit: a stable list height means no screen re-layout per key
-            snippet = hit_field(hit, "snippet", None) or hit_field(hit, "category", None) or ""
-            second = Text(clean(snippet, multiline=False).lstrip("…") or " ", style="dim")
-            second.truncate(width, overflow="ellipsis")
-            line.append("\n")
-            line.append_text(second)
-            batch.append(Option(line, id=str(hit_field(hit, "id"))))
-        options.add_options(batch)
-        if hits:
-            options.highlighted = 0
+        if rows is None or len(rows) != len(hits):
+            rows = prepare_rows(query, hits)
+        count = Text(t("kb.count", n=len(hits)) if hits else t("kb.none"))
+        self.query_one(KbResults).show(rows, count)
+        self.call_after_refresh(self.post_message, self.ResultsShown(self.shown_query))
 
-    @on(OptionList.OptionSelected, "#kb-results")
-    def _open(self, event: OptionList.OptionSelected) -> None:
+    @on(KbResults.Opened)
+    def _open(self, event: KbResults.Opened) -> None:
         event.stop()
-        if event.option.id:
-            self.post_message(self.ArticleRequested(event.option.id))
+        self.post_message(self.ArticleRequested(event.article_id))
 
     def open_highlighted(self) -> None:
-        options = self.query_one("#kb-results", OptionList)
-        if options.highlighted is not None:
-            option = options.get_option_at_index(options.highlighted)
-            if option.id:
-                self.post_message(self.ArticleRequested(option.id))
+        article_id = self.query_one(KbResults).highlighted_id()
+        if article_id:
+            self.post_message(self.ArticleRequested(article_id))
 
     def watch_article(self, article: Any) -> None:
         if article is None:
@@ -181,7 +147,7 @@ class KbPanel(Vertical):
     def action_back(self) -> None:
         if self.query_one(ContentSwitcher).current == "kb-article":
             self.query_one(ContentSwitcher).current = "kb-results"
-            self.query_one("#kb-results", OptionList).focus()
+            self.query_one(KbResults).focus()
         else:
             self.focus_search()
 

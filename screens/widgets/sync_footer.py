@@ -64,7 +64,10 @@ class SyncFooter(Horizontal):
 
     def _show(self, status: Any) -> None:
         state = self.query_one("#sync-state", Static)
-        state.update(describe_status(status))
+        text = describe_status(status)
+        if text != getattr(self, "_shown", None):  # update() re-lays out the whole screen
+            self._shown = text
+            state.update(text)
         offline = status is not None and not getattr(status, "online", False)
         state.set_class(offline, "-offline")
         state.set_class(_count(getattr(status, "problems", 0)) > 0, "-problems")
