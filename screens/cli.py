@@ -86,13 +86,15 @@ def _tui(args: argparse.Namespace) -> int:
 
 
 def _print_keys() -> int:
+    from textual.binding import Binding
+
     from screens.actions import label
     from screens.app import HotlineApp
     from screens.intake import IntakeScreen
 
     for owner in (HotlineApp, IntakeScreen):
         for binding in owner.BINDINGS:
-            if getattr(binding, "id", None):
+            if isinstance(binding, Binding) and binding.id:
                 print(f"{binding.id:<12} {binding.key:<10} {label(binding.description)}")
     return 0
 

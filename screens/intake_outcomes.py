@@ -9,7 +9,7 @@ call (``last_submit_ms`` measures key to cleared form).
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 
@@ -19,9 +19,22 @@ from screens.widgets.kb_panel import KbPanel
 from screens.widgets.order_form import OrderForm
 from workstation.errors import UserFacingError, ValidationError
 
+if TYPE_CHECKING:
+    from textual.screen import Screen
 
-class IntakeOutcomes:
+    _ScreenBase = Screen[None]
+else:
+    _ScreenBase = object
+
+
+class IntakeOutcomes(_ScreenBase):
     """Needs ``services``, ``collect()``, ``_contact_id``, ``_suggestion`` from the screen."""
+
+    if TYPE_CHECKING:
+
+        def collect(self) -> dict[str, Any]: ...
+
+        def _queue_draft(self, data: dict[str, Any]) -> None: ...
 
     services: Any
     _contact_id: str | None

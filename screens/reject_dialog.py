@@ -104,7 +104,7 @@ class RejectDialog(HotlineModal[Rejection | None]):
         self.query_one("#reject-script", Static).update(Text(script))
         explanation = self.query_one("#reject-explanation", Input)
         if script and not explanation.value:
-            explanation.value = REJECT_REASONS[RejectReason(reason)].label(language())
+            explanation.value = REJECT_REASONS[RejectReason(str(reason))].label(language())
 
     @on(Button.Pressed, "#reject-ok")
     def action_confirm(self) -> None:

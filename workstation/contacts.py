@@ -62,7 +62,9 @@ def build_contact(command: str, args: dict[str, Any], actor: Actor, now: datetim
     if outcome is ContactOutcome.ANSWERED:
         if order_type not in (None, OrderType.CONSULTATION):
             raise ValidationError(
-                "type", "只有咨询类诉求可以直接答复办结", "only consultations are answered on the call"
+                "type",
+                "只有咨询类诉求可以直接答复办结",
+                "only consultations are answered on the call",
             )
         order_type = OrderType.CONSULTATION
         article_ids = tuple(str(a) for a in args.get("article_ids") or ())

@@ -127,9 +127,19 @@ def test_intake_to_close_through_the_server_and_the_assessment(server, tmp_path:
     assert final["state"] == "closed" and final["closed_reason"] == "callback"
     kinds = [e["kind"] for e in final["events"]]
     assert kinds == [
-        "dispatched", "signed", "extension_requested", "extension_decided", "caller_notified",
-        "replied", "callback_created", "callback_recorded", "rehandled", "signed", "replied",
-        "callback_created", "callback_recorded",
+        "dispatched",
+        "signed",
+        "extension_requested",
+        "extension_decided",
+        "caller_notified",
+        "replied",
+        "callback_created",
+        "callback_recorded",
+        "rehandled",
+        "signed",
+        "replied",
+        "callback_created",
+        "callback_recorded",
     ]
     # every seat converged to the server's order
     for seat in seats:
@@ -140,19 +150,36 @@ def test_intake_to_close_through_the_server_and_the_assessment(server, tmp_path:
     # unresolved, the second satisfied and resolved.
     today = agent.now().date()
     report = run_cli(
-        "admin", "report", "--db", server.db_url,
-        "--start", (today - timedelta(days=1)).isoformat(),
-        "--end", (today + timedelta(days=2)).isoformat(),
-        "--unit", "U001", "--format", "json",
+        "admin",
+        "report",
+        "--db",
+        server.db_url,
+        "--start",
+        (today - timedelta(days=1)).isoformat(),
+        "--end",
+        (today + timedelta(days=2)).isoformat(),
+        "--unit",
+        "U001",
+        "--format",
+        "json",
     )
     assert report.returncode == 0, report.stderr
     data = json.loads(report.stdout)
     rows = {row["unit"]: row for row in data["rows"]}
     u001 = rows["U001"]
     expected = {
-        "received": 2, "signed_on_time": 2, "returned": 0, "extended": 1,
-        "completed_on_time": 2, "overdue": 0, "urged": 0, "criticised": 0,
-        "callbacks": 2, "satisfied": 1, "basically_satisfied": 0, "dissatisfied": 1,
+        "received": 2,
+        "signed_on_time": 2,
+        "returned": 0,
+        "extended": 1,
+        "completed_on_time": 2,
+        "overdue": 0,
+        "urged": 0,
+        "criticised": 0,
+        "callbacks": 2,
+        "satisfied": 1,
+        "basically_satisfied": 0,
+        "dissatisfied": 1,
         "resolved": 1,
     }
     assert {k: u001[k] for k in expected} == expected
