@@ -19,8 +19,8 @@ from screens import order_dialogs as dialogs
 from screens.callback_queue_view import QueueView
 from screens.callback_record import CallbackRecord
 from screens.header_bar import HeaderBar
-from screens.order_detail import OrderView
 from screens.role_base import RoleHome
+from screens.role_details import DetailedHome
 from screens.role_strings import rt
 from screens.safe_text import clean
 from screens.widgets.sync_footer import SyncFooter
@@ -42,7 +42,7 @@ def callback_dialog(home: RoleHome, row: Any, order: Any) -> CallbackRecord:
     )
 
 
-class CallbackHome(RoleHome):
+class CallbackHome(DetailedHome):
     QUEUE = "operators"
     HOME_TITLE = "home.callback"
     HELP_ROLE = "callback"
@@ -82,20 +82,6 @@ class CallbackHome(RoleHome):
         self.query_one("#queue-view", QueueView).rows = [(r.order_id, "queue", r) for r in queue]
         self.query_one("#tell-view", QueueView).rows = [(r.order_id, "notify", r) for r in tell]
         self.loaded += 1
-
-    @on(QueueView.Picked)
-    def _picked(self, event: QueueView.Picked) -> None:
-        if event.row is not None:
-            self._load_order(event.view, event.row)
-
-    @work(thread=True, group="callback-detail", exit_on_error=False)
-    def _load_order(self, view: QueueView, row: Any) -> None:
-        order = self.services.order(row.order_id)
-        self.app.call_from_thread(self._order_loaded, view, row, order)
-
-    def _order_loaded(self, view: QueueView, row: Any, order: Any) -> None:
-        if view.selected is not None and view.selected.order_id == row.order_id:
-            view.detail = OrderView(order, row)
 
     @on(QueueView.Chosen)
     def _chosen(self, event: QueueView.Chosen) -> None:

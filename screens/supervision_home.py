@@ -25,7 +25,8 @@ from screens.callback_home import callback_dialog
 from screens.callback_queue_view import QueueView
 from screens.header_bar import HeaderBar
 from screens.order_detail import OrderDetail, OrderView
-from screens.role_base import RoleHome, RowTable, day
+from screens.role_base import RowTable, day
+from screens.role_details import DetailedHome
 from screens.role_strings import rt
 from screens.safe_text import clean, one_line
 from screens.widgets.sync_footer import SyncFooter
@@ -48,7 +49,7 @@ def month_start(moment: datetime, shift: int = 0) -> datetime:
     )
 
 
-class SupervisionHome(RoleHome):
+class SupervisionHome(DetailedHome):
     HOME_TITLE = "home.supervision"
     HELP_ROLE = "supervisor"
     BINDINGS = [
@@ -165,39 +166,6 @@ class SupervisionHome(RoleHome):
         self._show_notice(self.query_one("#notice-table", RowTable).selected)
         self._show_proposal(self.query_one("#kb-table", RowTable).selected)
         self.loaded += 1
-
-    @on(QueueView.Picked)
-    def _picked(self, event: QueueView.Picked) -> None:
-        if event.row is not None:
-            self._load_order(event.view, event.row)
-
-    @work(thread=True, group="super-detail", exit_on_error=False)
-    def _load_order(self, view: QueueView, row: Any) -> None:
-        order = self.services.order(row.order_id)
-        self.app.call_from_thread(self._order_loaded, view, row, order)
-
-    def _order_loaded(self, view: QueueView, row: Any, order: Any) -> None:
-        if view.selected is not None and view.selected.order_id == row.order_id:
-            view.detail = OrderView(order, row)
-
-    @on(DataTable.RowHighlighted, "#notice-table")
-    def _notice_moved(self, event: DataTable.RowHighlighted) -> None:
-        self._show_notice(
-            self.query_one("#notice-table", RowTable).records.get(str(event.row_key.value))
-        )
-
-    def _show_notice(self, notice: Any) -> None:
-        text = Text()
-        if notice is not None:
-            text.append(f"{notice.number}  {rt(f'notice.{notice.kind}')}\n", style="bold")
-            if notice.copied_to:
-                text.append(
-                    rt("notice.copied", who=clean(notice.copied_to, multiline=False)) + "\n"
-                )
-            text.append(clean(notice.text))
-        self.query_one("#notice-detail", OrderDetail).view = OrderView(
-            extra=(text,) if notice else ()
-        )
 
     @on(DataTable.RowHighlighted, "#kb-table")
     def _proposal_moved(self, event: DataTable.RowHighlighted) -> None:

@@ -23,9 +23,10 @@ from screens import order_dialogs as dialogs
 from screens.actions import show_text
 from screens.header_bar import HeaderBar
 from screens.order_detail import OrderDetail, OrderView
-from screens.role_base import RoleHome, RowTable, countdown, day, masked_line
+from screens.role_base import RowTable, countdown, day, masked_line
+from screens.role_details import DetailedHome
 from screens.role_strings import rt
-from screens.safe_text import clean, one_line
+from screens.safe_text import one_line
 from screens.widgets.sync_footer import SyncFooter
 from workstation.errors import UserFacingError
 
@@ -33,7 +34,7 @@ TABS = ("inbox", "notices", "kb")
 _BUCKET_STYLE = {"overdue": "bold reverse", "due_soon": "bold", "returned": "dim"}
 
 
-class UnitHome(RoleHome):
+class UnitHome(DetailedHome):
     HELP_ROLE = "unit"
     BINDINGS = [
         Binding("f2", "sign", "rk.sign", id="unit.sign"),
@@ -147,25 +148,6 @@ class UnitHome(RoleHome):
     def _inbox_moved(self, event: DataTable.RowHighlighted) -> None:
         self._load_detail(
             self.query_one("#inbox-table", RowTable).records.get(str(event.row_key.value))
-        )
-
-    @on(DataTable.RowHighlighted, "#notice-table")
-    def _notice_moved(self, event: DataTable.RowHighlighted) -> None:
-        self._show_notice(
-            self.query_one("#notice-table", RowTable).records.get(str(event.row_key.value))
-        )
-
-    def _show_notice(self, notice: Any) -> None:
-        text = Text()
-        if notice is not None:
-            text.append(f"{notice.number}  {rt(f'notice.{notice.kind}')}\n", style="bold")
-            if notice.copied_to:
-                text.append(
-                    rt("notice.copied", who=clean(notice.copied_to, multiline=False)) + "\n"
-                )
-            text.append(clean(notice.text))
-        self.query_one("#notice-detail", OrderDetail).view = OrderView(
-            extra=(text,) if notice else ()
         )
 
     @work(thread=True, exclusive=True, group="unit-detail", exit_on_error=False)
