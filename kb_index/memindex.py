@@ -320,12 +320,17 @@ def pin_mmap_threshold() -> None:
 
 
 def _release_freed_memory() -> None:
-    """Give the load's freed temporaries back to the system (glibc keeps them otherwise)."""
+    """Give the load's freed temporaries back to the system (glibc keeps them otherwise).
+
+    No ``gc.collect()`` here: the load's temporaries are numpy arrays and lists without
+    reference cycles, freed by reference counting already, and a full collection walks
+    every object of the process holding the GIL (a 240-320 ms freeze of the TUI's event
+    loop when the KB warms up after login).  ``malloc_trim`` runs through ctypes, which
+    releases the GIL.
+    """
     import ctypes
     import ctypes.util
-    import gc
 
-    gc.collect()
     name = ctypes.util.find_library("c")
     if name:
         try:

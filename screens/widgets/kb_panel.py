@@ -31,7 +31,21 @@ from screens.widgets.kb_results import (
     title_spans,
 )
 
-__all__ = ["KbPanel", "hit_field", "query_spans", "title_spans"]
+__all__ = ["KbPanel", "SearchInput", "hit_field", "query_spans", "title_spans"]
+
+
+class SearchInput(Input):
+    """An ``Input`` whose virtual width never drops below its visible width.
+
+    ``Input`` sets its virtual size to the text's width on every change, and a changed
+    virtual size means a screen layout (a reflow and a repaint of everything it touches).
+    While the query fits the box, this width now stays the box's width, so a keystroke
+    repaints the input alone; only a query longer than the box still grows it.
+    """
+
+    @property
+    def content_width(self) -> int:
+        return max(super().content_width, self.scrollable_content_region.width)
 
 
 class KbPanel(Vertical):
@@ -54,13 +68,15 @@ class KbPanel(Vertical):
             super().__init__()
             self.query = query
 
-    results: reactive[list[Any]] = reactive(list, always_update=True)
+    # repaint=False: the panel draws only its border; repainting it on new results would
+    # repaint every child in its region, not just the hit list.
+    results: reactive[list[Any]] = reactive(list, always_update=True, repaint=False)
     shown_query = ""
     _rows: list[HitRow] | None = None
-    article: reactive[Any] = reactive(None, always_update=True)
+    article: reactive[Any] = reactive(None, always_update=True, repaint=False)
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=t("kb.search"), id="kb-search", compact=True)
+        yield SearchInput(placeholder=t("kb.search"), id="kb-search", compact=True)
         with ContentSwitcher(initial="kb-results", id="kb-switcher"):
             yield KbResults(id="kb-results")
             with VerticalScroll(id="kb-article"):
