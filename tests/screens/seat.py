@@ -35,11 +35,13 @@ class FrozenServices(SeatServices):
         return self.frozen if self.frozen is not None else super().now()
 
 
-def make_seat(data_dir: Path, frozen: bool = True, kb: bool = True) -> SeatServices:
+def enroll_offline(
+    services: SeatServices, users: dict[str, tuple[str, str | None, str]], password: str
+) -> None:
+    """Make the seat S07 as if it had enrolled, and its users as if each had logged in once
+    online (the cached argon2 hash offline login checks), without a server."""
     from argon2 import PasswordHasher
 
-    cls = FrozenServices if frozen else SeatServices
-    services = cls.open(data_dir)
     hasher = PasswordHasher(time_cost=1, memory_cost=8192)
     with services.db.transaction() as conn:
         set_meta(conn, "seat", "S07")
@@ -47,12 +49,18 @@ def make_seat(data_dir: Path, frozen: bool = True, kb: bool = True) -> SeatServi
         set_meta(conn, "server_url", "http://127.0.0.1:9")
         set_meta(conn, "client_id", "test-client")
         set_meta(conn, "seat_token", "t")
-        for user, (role, unit, name) in USERS.items():
+        for user, (role, unit, name) in users.items():
             conn.execute(
                 "INSERT OR REPLACE INTO users(user, password_hash, role, unit, display_name)"
                 " VALUES (?,?,?,?,?)",
-                (user, hasher.hash(PASSWORD), role, unit, name),
+                (user, hasher.hash(password), role, unit, name),
             )
+
+
+def make_seat(data_dir: Path, frozen: bool = True, kb: bool = True) -> SeatServices:
+    cls = FrozenServices if frozen else SeatServices
+    services = cls.open(data_dir)
+    enroll_offline(services, USERS, PASSWORD)
     if kb:
         from screens.assist_adapter import knowledge_base
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from offline_cache.apply import apply_page
-from offline_cache.db import set_meta
 from offline_cache.services import SeatServices
+from tests.screens.seat import enroll_offline
 from workstation.models import Actor, Role
 from workstation.orders import WorkOrder, snapshot
 from workstation.workflow import execute
@@ -46,22 +46,8 @@ class ClockServices(SeatServices):
 
 
 def make_seat(data_dir: Path) -> ClockServices:
-    from argon2 import PasswordHasher
-
     services = ClockServices.open(data_dir)
-    hasher = PasswordHasher(time_cost=1, memory_cost=8192)
-    with services.db.transaction() as conn:
-        set_meta(conn, "seat", "S07")
-        set_meta(conn, "prefix", "QD-S07")
-        set_meta(conn, "server_url", "http://127.0.0.1:9")
-        set_meta(conn, "client_id", "test-client")
-        set_meta(conn, "seat_token", "t")
-        for user, (role, unit, name) in USERS.items():
-            conn.execute(
-                "INSERT OR REPLACE INTO users(user, password_hash, role, unit, display_name)"
-                " VALUES (?,?,?,?,?)",
-                (user, hasher.hash(PASSWORD), role, unit, name),
-            )
+    enroll_offline(services, USERS, PASSWORD)
     return services
 
 
