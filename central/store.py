@@ -52,8 +52,18 @@ def clock_from_env(env: Mapping[str, str] | None = None) -> Clock:
         return lambda: moment
     path = env.get("WORKSTATION_CLOCK_FILE")
     if path:
-        return lambda: _parse_now(Path(path).read_text(encoding="utf-8"), path)
+        return lambda: _file_now(Path(path))
     return system_clock
+
+
+def _file_now(path: Path) -> datetime:
+    """The time a clock file holds; the system clock while the file is absent or empty
+    (the demo sets a past time only while it seeds overdue orders)."""
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        text = ""
+    return _parse_now(text, str(path)) if text else system_clock()
 
 
 class Store:

@@ -110,12 +110,20 @@ def prepare_central(root: Path) -> tuple[str, str]:
     return db_url, token
 
 
+SEED_CLOCK = "seed-clock.txt"
+
+
 @contextmanager
 def running_server(root: Path, db_url: str, port: int):
     """``workstation serve`` in a subprocess; yields its base URL; stops it afterwards."""
     port = port or free_port()
     log = (root / "server.log").open("ab")
-    env = {**os.environ, "WORKSTATION_DB_URL": db_url, "WORKSTATION_DATA_DIR": str(root)}
+    env = {
+        **os.environ,
+        "WORKSTATION_DB_URL": db_url,
+        "WORKSTATION_DATA_DIR": str(root),
+        "WORKSTATION_CLOCK_FILE": str(root / SEED_CLOCK),  # absent: the real time
+    }
     cmd = [sys.executable, "-m", "workstation.cli", "serve", "--db", db_url,
            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
     process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -159,7 +167,7 @@ def _login(services: Any, role: str) -> None:
     _sync(services)
 
 
-def seed_orders(services: Any, db_url: str, log: Any = print) -> None:
+def seed_orders(services: Any, db_url: str, root: Path, log: Any = print) -> None:
     """Orders in several states, each step through the seat's outbox and the real sync."""
     from central.jobs import run_jobs
     from central.store import Store
@@ -173,10 +181,16 @@ def seed_orders(services: Any, db_url: str, log: Any = print) -> None:
             "caller_name": name, "unit": DEMO_UNIT, "confidential": False,
         })  # fmt: skip
 
-    overdue = dispatch(*DEMO_ORDERS[0])
-    _sync(services)
-    order = services.order(overdue)
-    run_jobs(store, order.deadline + timedelta(days=3))  # this one is now overdue (and urged)
+    # the overdue one was taken a fortnight ago: the server dispatches it on a past clock,
+    # then the jobs, on the real clock, find it overdue and urge the unit
+    clock = root / SEED_CLOCK
+    clock.write_text((services.now() - timedelta(days=14)).isoformat(), encoding="utf-8")
+    try:
+        overdue = dispatch(*DEMO_ORDERS[0])
+        _sync(services)
+    finally:
+        clock.unlink(missing_ok=True)
+    run_jobs(store)
     ids = [dispatch(*spec) for spec in DEMO_ORDERS[1:]]
     _sync(services)
     _login(services, "unit")
@@ -228,7 +242,7 @@ def run_demo(
         try:
             if first_run:
                 try:
-                    seed_orders(services, db_url)
+                    seed_orders(services, db_url, root)
                 except UserFacingError as exc:
                     print(f"warning: demo orders incomplete: {exc}", file=sys.stderr)
                 (root / READY).write_text("ok")
