@@ -371,6 +371,6 @@ class SyncLoop:
 
 
 def _pause(name: str) -> None:
-    from offline_cache.services import _crash_point
+    from offline_cache.actions import crash_point
 
-    _crash_point(name)
+    crash_point(name)

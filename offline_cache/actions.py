@@ -1,0 +1,235 @@
+"""What a person does at a seat, each as ONE local transaction: check with the domain
+rules (nothing is written when they refuse), then the optimistic view, the contact record
+and the outbox command with its mutation id (a mixin of ``SeatServices``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from offline_cache.db import SeatDB, get_meta, set_meta
+from offline_cache.ids import order_number, uuid7
+from offline_cache.store import append_command, rebuild_order, upsert_contact, upsert_entity
+from workstation.models import Actor
+
+if TYPE_CHECKING:
+    from offline_cache.records import SeatInfo, Session
+    from workstation.config import Settings
+    from workstation.orders import WorkOrder
+
+FORM_FIELDS = (
+    "type channel content caller_name caller_phone confidential address investigation"
+    " leader_instructed unit co_units contact_id assist"
+).split()
+
+
+class SeatActions:
+    """Intake, order commands, KB proposals and drafts; needs the services' ``db``,
+    ``session``, ``now()``, ``context()``, ``_actor()`` and ``_after_write()``."""
+
+    if TYPE_CHECKING:
+        db: SeatDB
+        session: Session | None
+        settings: Settings
+
+        def now(self) -> datetime: ...
+
+        def seat(self) -> SeatInfo | None: ...
+
+        def order(self, order_id: str) -> WorkOrder | None: ...
+
+        def context(self) -> Any: ...
+
+        def _actor(self) -> Actor: ...
+
+        def _after_write(self, order_ids: list[str]) -> None: ...
+
+    # ------------------------------------------------------------------------
+
+    def new_contact_id(self) -> str:
+        return f"C-{uuid7()}"
+
+    def _form_args(self, form: dict[str, Any]) -> dict[str, Any]:
+        args = {k: form[k] for k in FORM_FIELDS if k in form}
+        args["contact_id"] = form.get("contact_id") or self.new_contact_id()
+        return args
+
+    def _contact(self, command: str, args: dict[str, Any], actor: Actor, now: datetime) -> Any:
+        from workstation.contacts import build_contact, contact_to_dict
+
+        return contact_to_dict(build_contact(command, args, actor, now))
+
+    def dispatch(self, form: dict[str, Any]) -> str:
+        """Create a work order (派单); returns its readable number, e.g. QD-S07-2611-0042."""
+        from workstation.workflow import execute
+
+        actor, now, ctx = self._actor(), self.now(), self.context()
+        args = self._form_args(form)
+        info = self.seat()
+        prefix = info.prefix if info else f"{self.settings.order_prefix}-LOCAL"
+        with self.db.transaction() as conn:
+            counter = int(get_meta(conn, "order_counter") or 0) + 1
+            number = order_number(prefix, now, counter)
+            execute(None, "dispatch", args, actor, now, ctx, order_id=number)
+            contact = self._contact("dispatch", {**args, "order_id": number}, actor, now)
+            set_meta(conn, "order_counter", counter)
+            row = append_command(
+                conn,
+                command="dispatch",
+                args=args,
+                actor=actor,
+                now=now,
+                order_id=number,
+                base_version=None,
+            )
+            upsert_contact(conn, contact, pending=True, op_id=row["op_id"])
+            rebuild_order(conn, number, ctx)
+        self._after_write([number])
+        return number
+
+    def _contact_command(self, command: str, args: dict[str, Any]) -> str:
+        actor, now = self._actor(), self.now()
+        contact = self._contact(command, args, actor, now)
+        with self.db.transaction() as conn:
+            row = append_command(
+                conn, command=command, args=args, actor=actor, now=now, order_id=None,
+                base_version=None,
+            )  # fmt: skip
+            upsert_contact(conn, contact, pending=True, op_id=row["op_id"])
+        self._after_write([])
+        return str(args["contact_id"])
+
+    def answer(self, form: dict[str, Any], article_ids: list[str], answer_text: str = "") -> str:
+        """Answer a consultation on the call from the KB (直接答复办结); returns the contact id."""
+        args = {**self._form_args(form), "article_ids": list(article_ids)}
+        args["explanation"] = answer_text
+        return self._contact_command("answer_contact", args)
+
+    def reject(
+        self, form: dict[str, Any], reason: str, explanation: str, transfer_to: str | None
+    ) -> str:
+        """Log a contact that is not accepted (不予受理) with the agent's explanation."""
+        args = {**self._form_args(form), "reason": reason, "explanation": explanation}
+        args["transfer_to"] = transfer_to
+        return self._contact_command("reject_contact", args)
+
+    def link(self, form: dict[str, Any], order_id: str) -> str:
+        """Join a repeat call to the open order about the same matter (关联工单)."""
+        args = self._form_args(form)
+        self.order_command(order_id, "link_contact", args, contact=True)
+        return str(args["contact_id"])
+
+    def order_command(
+        self, order_id: str, command: str, args: dict[str, Any], contact: bool = False
+    ) -> WorkOrder:
+        """Sign, return, reply, … on an order: checked locally, then one local transaction."""
+        from workstation.workflow import execute
+
+        actor, now, ctx = self._actor(), self.now(), self.context()
+        args = dict(args)
+        with self.db.transaction() as conn:
+            current = self.order(order_id)
+            execute(current, command, args, actor, now, ctx, order_id=order_id)
+            record = None
+            if contact:
+                record = self._contact(command, {**args, "order_id": order_id}, actor, now)
+            row = append_command(
+                conn,
+                command=command,
+                args=args,
+                actor=actor,
+                now=now,
+                order_id=order_id,
+                base_version=current.version if current else None,
+            )
+            if record is not None:
+                upsert_contact(conn, record, pending=True, op_id=row["op_id"])
+            order = rebuild_order(conn, order_id, ctx)
+        self._after_write([order_id])
+        assert order is not None
+        return order
+
+    def propose_article(self, article: dict[str, Any], policy_basis: str) -> str:
+        """A unit proposes a KB article (提交知识); the supervision center publishes it."""
+        from workstation.errors import ValidationError
+        from workstation.permissions import require_permission
+
+        actor, now = self._actor(), self.now()
+        require_permission("propose_article", actor)
+        if not str(article.get("title") or "").strip():
+            raise ValidationError("title", "请填写标题", "the title is required")
+        if not policy_basis.strip():
+            raise ValidationError("policy_basis", "请填写政策依据", "the policy basis is required")
+        proposal_id = f"P-{uuid7()}"
+        args = {
+            "proposal_id": proposal_id,
+            "article": article,
+            "policy_basis": policy_basis,
+            "reason": policy_basis,
+        }
+        with self.db.transaction() as conn:
+            append_command(
+                conn, command="propose_article", args=args, actor=actor, now=now,
+                order_id=None, base_version=None,
+            )  # fmt: skip
+            data = {
+                **args,
+                "reason": policy_basis,
+                "status": "pending",
+                "unit": actor.unit,
+                "_pending": True,
+            }
+            upsert_entity(conn, "kb_proposal", proposal_id, data)
+        self._after_write([])
+        return proposal_id
+
+    def review_proposal(self, proposal_id: str, publish: bool, comment: str = "") -> None:
+        from workstation.permissions import require_permission
+
+        command = "publish_article" if publish else "reject_proposal"
+        actor, now = self._actor(), self.now()
+        require_permission(command, actor)
+        args = {"proposal_id": proposal_id, "comment": comment}
+        with self.db.transaction() as conn:
+            append_command(
+                conn, command=command, args=args, actor=actor, now=now, order_id=None,
+                base_version=None,
+            )  # fmt: skip
+            raw = conn.execute(
+                "SELECT data FROM entities WHERE entity='kb_proposal' AND key=?", (proposal_id,)
+            ).fetchone()
+            if raw:
+                data = json.loads(raw[0])
+                data.update(status="published" if publish else "rejected", _pending=True)
+                upsert_entity(conn, "kb_proposal", proposal_id, data)
+        self._after_write([])
+
+    # -- drafts -------------------------------------------------------------------------
+
+    def save_draft(self, key: str, data: dict[str, Any]) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO drafts(key, data, saved_at) VALUES (?, ?, ?)",
+                (key, json.dumps(data, ensure_ascii=False, default=str), self.now().isoformat()),
+            )
+
+    def load_draft(self, key: str) -> dict[str, Any] | None:
+        raw = self.db.scalar("SELECT data FROM drafts WHERE key=?", (key,))
+        return json.loads(raw) if raw else None
+
+    def clear_draft(self, key: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM drafts WHERE key=?", (key,))
+
+
+def crash_point(name: str) -> None:
+    """Test hook: with ``WORKSTATION_TEST_PAUSE_AT=name`` print a marker and wait to be killed."""
+    import os
+
+    if os.environ.get("WORKSTATION_TEST_PAUSE_AT") == name:
+        import sys
+        import time
+
+        print(f"PAUSED {name}", file=sys.stderr, flush=True)
+        time.sleep(3600)
