@@ -47,7 +47,10 @@ def register(subparsers: Any) -> None:
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", metavar="DIR", help="the seat's data directory")
-    parser.add_argument("--lang", choices=["zh", "en"], help="interface language (default zh)")
+    # SUPPRESS: an absent --lang here leaves the one given before the sub-command
+    parser.add_argument(
+        "--lang", choices=["zh", "en"], default=argparse.SUPPRESS, help="interface language"
+    )
 
 
 def _language(args: argparse.Namespace, settings: Any = None) -> None:
