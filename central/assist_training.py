@@ -9,10 +9,9 @@ server process or an administrator's ``workstation admin train-assist`` from tra
 the same time. The model bytes go to ``assist_models``; an ``assist_model`` change tells
 every seat to fetch them from ``GET /api/v1/assist/model/{version}``.
 
-Settings (environment, or attributes of the settings object of the same name in lower
-case): ``WORKSTATION_ASSIST_TRAINING`` (``0``/``off`` turns the scheduled job off),
-``WORKSTATION_ASSIST_MIN_NEW_ORDERS`` (50), ``WORKSTATION_ASSIST_TRAIN_INTERVAL``
-(seconds between models, 86400).
+Settings: ``[assist]`` in workstation.toml (``training = false`` turns the scheduled job
+off, ``min_new_orders`` 50, ``train_interval`` 86400 seconds between models), or
+``WORKSTATION_ASSIST_TRAINING`` / ``_MIN_NEW_ORDERS`` / ``_TRAIN_INTERVAL``.
 """
 
 from __future__ import annotations
@@ -42,7 +41,6 @@ LEASE_TTL_S = 30 * 60.0  # longer than any training run (100,000 orders: about a
 DEFAULT_MIN_NEW = 50
 DEFAULT_INTERVAL_S = 86_400.0
 MODEL_URL = "/api/v1/assist/model/{version}"
-_OFF = ("0", "false", "no", "off")
 
 
 @dataclass(frozen=True)
@@ -54,23 +52,10 @@ class TrainingPolicy:
     interval_s: float = DEFAULT_INTERVAL_S
 
     @classmethod
-    def from_settings(cls, settings: Any, env: dict[str, str] | None = None) -> TrainingPolicy:
-        env = dict(os.environ) if env is None else env
-
-        def value(name: str) -> Any:
-            raw = env.get(f"WORKSTATION_{name.upper()}")
-            return raw if raw not in (None, "") else getattr(settings, name, None)
-
-        enabled, min_new, interval = (
-            value("assist_training"),
-            value("assist_min_new_orders"),
-            value("assist_train_interval"),
-        )
-        return cls(
-            enabled=enabled is None or str(enabled).strip().lower() not in _OFF,
-            min_new=DEFAULT_MIN_NEW if min_new is None else max(1, int(min_new)),
-            interval_s=DEFAULT_INTERVAL_S if interval is None else max(0.0, float(interval)),
-        )
+    def from_settings(cls, settings: Any) -> TrainingPolicy:
+        """The ``[assist]`` settings (workstation.config.AssistSettings)."""
+        assist = settings.assist
+        return cls(assist.training, assist.min_new_orders, assist.train_interval)
 
 
 @dataclass

@@ -29,14 +29,11 @@ from workstation.models import Actor, OrderState, Role
 log = logging.getLogger(__name__)
 SYSTEM = Actor(user="system", role=Role.SYSTEM)
 RUNNING = (OrderState.DISPATCHED.value, OrderState.SIGNED.value, OrderState.REHANDLING.value)
-DEFAULT_INTERVAL_S = 60.0
 
 
-def interval_from(settings: Any, env: dict[str, str] | None = None) -> float:
-    """Seconds between rounds: ``WORKSTATION_JOBS_INTERVAL`` (0 turns the jobs off)."""
-    env = dict(os.environ) if env is None else env
-    value = env.get("WORKSTATION_JOBS_INTERVAL") or getattr(settings, "jobs_interval", None)
-    return DEFAULT_INTERVAL_S if value in (None, "") else float(value)
+def interval_from(settings: Any) -> float:
+    """Seconds between rounds: ``[jobs] interval`` / ``WORKSTATION_JOBS_INTERVAL`` (0: off)."""
+    return float(settings.jobs.interval)
 
 
 def _candidates(store: Store, now: datetime) -> list[tuple[str, str]]:

@@ -12,10 +12,11 @@
   (``workstation.masking.mask_text``, plus the submitter's own name, phone, e-mail and
   address where they appear in it); lat/long rounded to 3 decimals (about 100 m).
 
-``api_key``: when ``WORKSTATION_OPEN311_API_KEYS`` (comma-separated keys issued by the
-administrator) is set, ``POST requests`` needs one of them (403 otherwise); when unset,
-anyone may post. Either way posts are rate-limited per key or client address
-(``WORKSTATION_OPEN311_RATE_PER_MINUTE``, default 20; 429 with ``Retry-After``). Bodies
+``api_key``: when ``[open311] api_keys`` (keys issued by the administrator; in the
+environment ``WORKSTATION_OPEN311_API_KEYS``, comma-separated) is set, ``POST requests``
+needs one of them (403 otherwise); when unset, anyone may post. Either way posts are
+rate-limited per key or client address (``[open311] rate_per_minute``, default 20; 429
+with ``Retry-After``). Bodies
 are capped at 64 KiB; descriptions at 4,000 characters. Errors are the specification's
 array of ``{code, description}`` with the HTTP status, in the requested format.
 Location (lat/long, ``address_string`` or ``address_id``) is required only for the
@@ -24,7 +25,6 @@ categories marked ``location_required`` (a consultation has no place).
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -174,16 +174,15 @@ _POST_SCHEMA = {
 def _limiter(request: Request) -> RateLimiter:
     limiter = getattr(request.app.state, "open311_limiter", None)
     if limiter is None:
-        per_minute = int(os.environ.get("WORKSTATION_OPEN311_RATE_PER_MINUTE") or 20)
-        limiter = request.app.state.open311_limiter = RateLimiter(max(1, per_minute))
+        per_minute = app_store(request).settings.open311.rate_per_minute
+        limiter = request.app.state.open311_limiter = RateLimiter(per_minute)
     return limiter
 
 
-def _check_api_key(key: str) -> None:
+def _check_api_key(request: Request, key: str) -> None:
     import hmac
 
-    configured = os.environ.get("WORKSTATION_OPEN311_API_KEYS", "")
-    keys = [k.strip() for k in configured.split(",") if k.strip()]
+    keys = app_store(request).settings.open311.api_keys
     if keys and not any(hmac.compare_digest(key.encode(), k.encode()) for k in keys):
         raise Open311Error(403, "invalid api_key (api_key 无效)")
 
@@ -216,7 +215,7 @@ async def post_request(request: Request, fmt: Annotated[str, FMT]) -> Response:
             **dict(request.query_params),  # the Swagger description sends them in the query
             **parse_body(body, request.headers.get("content-type", "")),
         }
-        _check_api_key(fields.get("api_key", ""))
+        _check_api_key(request, fields.get("api_key", ""))
         req = validate_request(fields)
         _limiter(request).check(_client_key(request, fields), time.monotonic())
         request_id = await run_in_threadpool(store_request, app_store(request), req)

@@ -28,6 +28,23 @@ Example ``workstation.toml``::
     [notices]
     urging_prefix = "催办"
     criticism_prefix = "通报"
+
+    [jobs]                    # the central server's scheduled jobs
+    interval = 60             # seconds between rounds; 0 turns them off
+
+    [assist]                  # retraining the intake assist from closed orders
+    training = true
+    min_new_orders = 50
+    train_interval = 86400    # seconds between two models
+
+    [open311]                 # the public web and mobile channel
+    rate_per_minute = 20      # POSTs per client and minute before a 429
+    api_keys = []             # when set, a POST needs one of these api_keys
+
+The short environment names of the first releases still work: ``WORKSTATION_JOBS_INTERVAL``,
+``WORKSTATION_ASSIST_TRAINING``, ``WORKSTATION_ASSIST_MIN_NEW_ORDERS``,
+``WORKSTATION_ASSIST_TRAIN_INTERVAL``, ``WORKSTATION_OPEN311_RATE_PER_MINUTE`` and
+``WORKSTATION_OPEN311_API_KEYS`` (comma-separated).
 """
 
 from __future__ import annotations
@@ -52,8 +69,16 @@ APP_NAME = "hotline-workstation"
 ENV_PREFIX = "WORKSTATION_"
 CONFIG_FILE = "workstation.toml"
 OVERRIDES_FILE = "calendar_overrides.json"
-#: Short environment names: ``WORKSTATION_LANG=en``.
-_ENV_ALIASES = {"lang": "language"}
+#: Short environment names (``WORKSTATION_LANG=en``) and the flat names of the first releases.
+_ENV_ALIASES: dict[str, tuple[str, ...]] = {
+    "lang": ("language",),
+    "jobs_interval": ("jobs", "interval"),
+    "assist_training": ("assist", "training"),
+    "assist_min_new_orders": ("assist", "min_new_orders"),
+    "assist_train_interval": ("assist", "train_interval"),
+    "open311_rate_per_minute": ("open311", "rate_per_minute"),
+    "open311_api_keys": ("open311", "api_keys"),
+}
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
@@ -81,6 +106,37 @@ class NoticeSettings(BaseModel):
         return f"{prefix}〔{year}〕{serial:0{self.number_digits}d}号"
 
 
+class JobsSettings(BaseModel):
+    """``[jobs]``: the server's scheduled round (overdue, urging, criticism, callbacks)."""
+
+    model_config = _STRICT
+    interval: float = Field(default=60.0, ge=0)  # seconds; 0 turns the jobs off
+
+
+class AssistSettings(BaseModel):
+    """``[assist]``: when the server retrains the intake assist (central/assist_training)."""
+
+    model_config = _STRICT
+    training: bool = True
+    min_new_orders: int = Field(default=50, ge=1)  # closed since the last model
+    train_interval: float = Field(default=86_400.0, ge=0)  # seconds between two models
+
+
+class Open311Settings(BaseModel):
+    """``[open311]``: throttling and keys of the public GeoReport channel."""
+
+    model_config = _STRICT
+    rate_per_minute: int = Field(default=20, ge=1)
+    api_keys: tuple[str, ...] = ()
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):  # from the environment: "key-one, key-two"
+            return tuple(k.strip() for k in value.split(",") if k.strip())
+        return value
+
+
 class Settings(BaseModel):
     """Everything a city or a seat may configure; see the module docstring for the file."""
 
@@ -97,6 +153,9 @@ class Settings(BaseModel):
     order_prefix: str = "QD"  # work order numbers: QD-S07-2611-0042
     deadlines: DeadlineSettings = Field(default_factory=DeadlineSettings)  # type: ignore[valid-type]
     notices: NoticeSettings = Field(default_factory=NoticeSettings)
+    jobs: JobsSettings = Field(default_factory=JobsSettings)
+    assist: AssistSettings = Field(default_factory=AssistSettings)
+    open311: Open311Settings = Field(default_factory=Open311Settings)
 
     _calendar: WorkingCalendar | None = PrivateAttr(default=None)
 
@@ -227,7 +286,7 @@ def _env_values(env: Mapping[str, str]) -> list[tuple[tuple[str, ...], str, str]
         if not name.startswith(ENV_PREFIX) or value == "":
             continue
         key = tuple(part.lower() for part in name[len(ENV_PREFIX) :].split("__"))
-        key = (_ENV_ALIASES.get(key[0], key[0]), *key[1:])
+        key = (*_ENV_ALIASES.get(key[0], (key[0],)), *key[1:])
         if key[0] in Settings.model_fields:
             found.append((key, value, name))
     return sorted(found)

@@ -29,14 +29,17 @@ def assist_changes(store: Any) -> list[dict[str, Any]]:
     return [c for c in changes if c["entity"] == "assist_model"]
 
 
-def test_policy_from_environment() -> None:
+def test_policy_from_settings() -> None:
+    from workstation.config import load_settings
+
     env = {
         "WORKSTATION_ASSIST_TRAINING": "off",
         "WORKSTATION_ASSIST_MIN_NEW_ORDERS": "200",
         "WORKSTATION_ASSIST_TRAIN_INTERVAL": "3600",
     }
-    assert TrainingPolicy.from_settings(object(), env) == TrainingPolicy(False, 200, 3600.0)
-    assert TrainingPolicy.from_settings(object(), {}) == TrainingPolicy(True, 50, 86_400.0)
+    policy = TrainingPolicy.from_settings(load_settings(env=env))
+    assert policy == TrainingPolicy(False, 200, 3600.0)
+    assert TrainingPolicy.from_settings(load_settings(env={})) == TrainingPolicy(True, 50, 86_400.0)
 
 
 def test_trains_only_with_enough_new_closed_orders_and_not_too_often(
@@ -151,7 +154,9 @@ async def test_job_round_trains_in_a_subprocess(store: Any, clock: Clock, monkey
 
     from central import assist_training
 
-    monkeypatch.setenv("WORKSTATION_ASSIST_MIN_NEW_ORDERS", "20")
+    monkeypatch.setenv("WORKSTATION_ASSIST_MIN_NEW_ORDERS", "20")  # the training subprocess
+    assist = store.settings.assist.model_copy(update={"min_new_orders": 20})
+    store.settings = store.settings.model_copy(update={"assist": assist})  # this process
     insert_closed(store, training_rows(5), clock.now)  # 10: not due
     assert await training_round(store) is False
     insert_closed(store, training_rows(10), clock.now, start=10)  # 30 in all

@@ -17,16 +17,12 @@ NOW = datetime(2026, 11, 2, 9, 30, tzinfo=TZ)
 
 
 @pytest.fixture(params=db_urls())
-def server(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Server:
-    for name in (
-        "WORKSTATION_OPEN311_API_KEYS",
-        "WORKSTATION_OPEN311_RATE_PER_MINUTE",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("WORKSTATION_OPEN311_RATE_PER_MINUTE", "1000")
-    return make_server(request.param, tmp_path, NOW)
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Server:
+    server = make_server(request.param, tmp_path, NOW)
+    settings = server.store.settings
+    open311 = settings.open311.model_copy(update={"rate_per_minute": 1000})
+    server.store.settings = settings.model_copy(update={"open311": open311})
+    return server
 
 
 @pytest.fixture(scope="session")

@@ -263,15 +263,21 @@ def test_bodies_are_bounded_and_typed(server: Server) -> None:
     assert_spec_error(server.client.post(f"{BASE}/requests.pdf", data=FORM), 404)
 
 
-def test_api_keys_when_configured(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WORKSTATION_OPEN311_API_KEYS", "key-one, key-two")
+def open311_settings(server: Server, **update: object) -> None:
+    settings = server.store.settings
+    open311 = settings.open311.model_copy(update=update)
+    server.store.settings = settings.model_copy(update={"open311": open311})
+
+
+def test_api_keys_when_configured(server: Server) -> None:
+    open311_settings(server, api_keys=("key-one", "key-two"))
     assert_spec_error(post(server), 403)
     assert_spec_error(post(server, {**FORM, "api_key": "guess"}), 403)
     assert post(server, {**FORM, "api_key": "key-two"}).status_code == 200
 
 
-def test_rate_limit(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WORKSTATION_OPEN311_RATE_PER_MINUTE", "2")
+def test_rate_limit(server: Server) -> None:
+    open311_settings(server, rate_per_minute=2)
     server.client.app.state.open311_limiter = None
     assert [post(server).status_code for _ in range(2)] == [200, 200]
     limited = post(server)

@@ -88,6 +88,41 @@ def test_lang_alias(tmp_path: Path) -> None:
     assert load_settings(env={"WORKSTATION_LANG": "en"}).language == "en"
 
 
+def test_server_sections_from_toml_and_the_flat_environment_names(tmp_path: Path) -> None:
+    defaults = load_settings(env={})
+    assert defaults.jobs.interval == 60.0
+    assert (defaults.assist.training, defaults.assist.min_new_orders) == (True, 50)
+    assert defaults.assist.train_interval == 86_400.0
+    assert (defaults.open311.rate_per_minute, defaults.open311.api_keys) == (20, ())
+    cfg = write(
+        tmp_path / "ws.toml",
+        """
+[jobs]
+interval = 0
+[assist]
+training = false
+[open311]
+api_keys = ["k1", "k2"]
+""",
+    )
+    s = load_settings(cfg, env={"WORKSTATION_ASSIST_MIN_NEW_ORDERS": "200"})
+    assert s.jobs.interval == 0 and s.assist.training is False
+    assert s.assist.min_new_orders == 200 and s.open311.api_keys == ("k1", "k2")
+    flat = load_settings(
+        env={
+            "WORKSTATION_JOBS_INTERVAL": "5",
+            "WORKSTATION_ASSIST_TRAINING": "off",
+            "WORKSTATION_ASSIST_TRAIN_INTERVAL": "3600",
+            "WORKSTATION_OPEN311_API_KEYS": "key-one, key-two",
+            "WORKSTATION_OPEN311__RATE_PER_MINUTE": "2",
+        }
+    )
+    assert flat.jobs.interval == 5.0 and flat.assist.training is False
+    assert flat.assist.train_interval == 3600.0
+    assert flat.open311.api_keys == ("key-one", "key-two")
+    assert flat.open311.rate_per_minute == 2
+
+
 def test_config_file_search(tmp_path: Path) -> None:
     via_env = write(tmp_path / "a.toml", 'city = "甲"\n')
     assert load_settings(env={"WORKSTATION_CONFIG": str(via_env)}).city == "甲"
@@ -115,6 +150,9 @@ def test_user_config_dir_file_is_found(tmp_path: Path, monkeypatch: pytest.Monke
         ("colour = 1\n", {}, "colour"),
         ("[notices]\nnumber_digits = 0\n", {}, "notices.number_digits"),
         ('deadlines = "x"\n', {}, "deadlines"),
+        ("", {"WORKSTATION_ASSIST_MIN_NEW_ORDERS": "0"}, "assist.min_new_orders"),
+        ("[open311]\nrate_per_minute = 0\n", {}, "open311.rate_per_minute"),
+        ("", {"WORKSTATION_JOBS_INTERVAL": "-1"}, "jobs.interval"),
     ],
 )
 def test_bad_values_name_the_key(tmp_path: Path, toml: str, env: dict[str, str], key: str) -> None:
