@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/kb_search.py              # 100,000 articles
     .venv/bin/python benchmarks/kb_search.py --quick      # 5,000 articles, a minute
 
-Prints (never asserts): top-3 accuracy per query kind on kb_dev; top-1/top-3 on the real
+Prints (never asserts): top-3 accuracy per query kind on kb_dev and on the blind probe
+queries (benchmarks/probes); top-1/top-3 on the real
 government Q&A titles typed with 1-2 characters deleted or swapped for a homophone (fixed
 seed); build time, peak memory and search-time percentiles at scale for the engine and
 two baselines (rapidfuzz ``process.extract`` over titles and bodies; BM25 via bm25s over
@@ -33,6 +34,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
+#: 240 queries over kb_dev written by someone who saw neither the engine nor the dev queries
+#: (benchmarks/probes/README.md): a check that gains on the dev queries generalise.
+PROBES = ROOT / "benchmarks" / "probes" / "kb_queries.jsonl"
 sys.path.insert(0, str(ROOT))
 
 
@@ -208,6 +212,9 @@ def worker(args: argparse.Namespace) -> None:
     if args.part == "dev":
         system.build(load("kb_dev.jsonl"))
         result["dev"] = evaluate(system, load("kb_dev_queries.jsonl"))
+        if PROBES.exists():
+            probes = [json.loads(line) for line in PROBES.read_text("utf-8").splitlines() if line]
+            result["probes"] = evaluate(system, probes)
         qa = load("real/govqa_kb.jsonl")
         system.build(qa)
         queries = [{"query": noisy(e["title"], rng, by_syl), "expected": [e["id"]]} for e in qa]
@@ -279,6 +286,10 @@ def main() -> None:
             d, g = r["dev"], r["govqa"]
             kinds = " ".join(f"{k}={v:.3f}" for k, v in sorted(d["kinds"].items()))
             print(f"{name:10s} dev top3={d['top3']:.3f} ({kinds})")
+            if "probes" in r:
+                p = r["probes"]
+                kinds = " ".join(f"{k}={v:.3f}" for k, v in sorted(p["kinds"].items()))
+                print(f"{'':10s} blind probes top3={p['top3']:.3f} n={p['n']} ({kinds})")
             print(f"{'':10s} govqa top1={g['top1']:.3f} top3={g['top3']:.3f} (n={g['n']})")
     if args.only != "dev":
         print(f"== speed at {args.articles} articles ({args.queries} typo-title + 200 dev queries)")

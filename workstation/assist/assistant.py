@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from workstation.assist.directory import Article, DirectoryIndex
@@ -18,12 +17,12 @@ from workstation.assist.lexicon import (
     detect_emergency,
     detect_litigation,
     detect_secret,
-    load_json,
     vague_cues,
 )
 from workstation.assist.model import Model
 from workstation.assist.places import detect_out_of_area
 from workstation.assist.text import normalize
+from workstation.assist.type_cues import cue_type_scores
 from workstation.models import OrderType, RejectReason, Unit
 
 KEYWORD_WEIGHT = 0.3  # keyword evidence next to the pseudo-document classifier
@@ -73,22 +72,6 @@ class Suggestion:
             "transfer_to": self.transfer_to,
             "flags": list(self.flags),
         }
-
-
-@cache
-def _type_cues() -> dict[str, Any]:
-    return load_json("type_cues.json")
-
-
-def cue_type_scores(norm: str) -> dict[str, float]:
-    """Cold-start type scores from cue phrases (请问 → consultation, 建议 → suggestion)."""
-    cues = _type_cues()
-    scores = dict(cues["prior"])
-    for order_type in OrderType:
-        for phrase, weight in cues[order_type.value].items():
-            if normalize(phrase) in norm:
-                scores[order_type.value] += weight
-    return scores
 
 
 class Assistant:
