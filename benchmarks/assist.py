@@ -28,13 +28,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DATA = ROOT / ".." / "shared" / "data"
+#: Requests written by people who saw neither the assist nor the dev tickets (README there).
+PROBES = ROOT / "benchmarks" / "probes"
 
 
 def jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
-def bench_tickets(units_path: Path, kb_path: Path, tickets_path: Path) -> None:
+def bench_tickets(
+    units_path: Path, kb_path: Path, tickets_path: Path, title: str = "dev tickets"
+) -> None:
     from workstation.assist.assistant import Assistant
     from workstation.assist.lexicon import detect_emergency
     from workstation.models import OrderType, load_units
@@ -59,10 +63,14 @@ def bench_tickets(units_path: Path, kb_path: Path, tickets_path: Path) -> None:
         false_reject += s.reject_reason is not None
         type_ok += s.type == OrderType.parse(t["type"])
     reason_ok = transfer_ok = emerg = emerg_flagged = 0
+    per_reason: dict[str, list[int]] = {}
     for t in rejected:
         s = assistant.suggest(t["text"])
         type_ok += s.type == OrderType.parse(t["type"])
-        reason_ok += (s.reject_reason and s.reject_reason.value) == t["reject_reason"]
+        right = (s.reject_reason and s.reject_reason.value) == t["reject_reason"]
+        reason_ok += right
+        per_reason.setdefault(t["reject_reason"], [0, 0])[0] += right
+        per_reason[t["reject_reason"]][1] += 1
         if t["reject_reason"] == "emergency":
             emerg += 1
             emerg_flagged += s.reject_reason is not None and s.reject_reason.value == "emergency"
@@ -74,7 +82,7 @@ def bench_tickets(units_path: Path, kb_path: Path, tickets_path: Path) -> None:
             detect_emergency(t["text"])
     emerg_ms = (time.perf_counter() - t0) * 1000 / (reps * len(tickets))
     n = len(tickets)
-    print(f"== dev tickets (cold start: {len(units)} units + KB, built in {build_s:.1f} s)")
+    print(f"== {title} (cold start: {len(units)} units + KB, built in {build_s:.1f} s)")
     print(
         f"unit in top 3 (accepted): {top3}/{len(accepted)} = {top3 / len(accepted):.3f}  (target >= 0.90)"
     )
@@ -82,6 +90,7 @@ def bench_tickets(units_path: Path, kb_path: Path, tickets_path: Path) -> None:
     print(
         f"reject reason right:      {reason_ok}/{len(rejected)} = {reason_ok / len(rejected):.3f}  (target >= 0.85)"
     )
+    print("  by reason: " + ", ".join(f"{k} {a}/{n}" for k, (a, n) in sorted(per_reason.items())))
     print(
         f"emergencies flagged:      {emerg_flagged}/{emerg}, transfer number right {transfer_ok}/{emerg}"
     )
@@ -290,6 +299,8 @@ def main() -> int:
     )
     args = parser.parse_args()
     bench_tickets(args.units, args.kb, args.tickets)
+    for probe in sorted(PROBES.glob("assist_requests*.jsonl")):
+        bench_tickets(args.units, args.kb, probe, f"blind probes {probe.name}")
     if not args.skip_cv:
         bench_messages(args.messages, words=args.words)
     if args.train_size:
