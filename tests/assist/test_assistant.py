@@ -40,6 +40,12 @@ def test_emergency_is_flagged_whatever_the_units(assistant):
     assert suggestion.flags and "119" in suggestion.flags[0]
 
 
+def test_an_emergency_is_a_call_for_help_whatever_its_words(assistant):
+    complaint_words = assistant.suggest("我要投诉！楼下有人拿着刀在砍人，已经有人流血了，快来！")
+    assert complaint_words.transfer_to == "110"
+    assert complaint_words.type is OrderType.HELP and complaint_words.type_confidence >= 0.9
+
+
 @pytest.mark.parametrize(
     ("text", "reason"),
     [

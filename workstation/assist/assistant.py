@@ -17,7 +17,7 @@ from workstation.assist.lexicon import (
     detect_emergency,
     detect_litigation,
     detect_secret,
-    vague_cues,
+    detect_vague,
 )
 from workstation.assist.model import Model
 from workstation.assist.places import detect_out_of_area
@@ -26,6 +26,7 @@ from workstation.assist.type_cues import cue_type_scores
 from workstation.models import OrderType, RejectReason, Unit
 
 KEYWORD_WEIGHT = 0.3  # keyword evidence next to the pseudo-document classifier
+EMERGENCY_TYPE_CONFIDENCE = 0.9
 TEMPERATURE = 0.25  # turns linear scores into shares that can be blended
 HISTORY_HALF = 300  # orders with a unit label at which history and directory weigh equally
 HISTORY_MAX = 0.85  # the directory always keeps a say (new units, reorganisations)
@@ -102,6 +103,8 @@ class Assistant:
         order_type, confidence = self._type(norm, row)
         units, specificity = self._units(norm, row)
         reason, transfer_to, flags = self._reject(text, norm, specificity)
+        if reason is RejectReason.EMERGENCY:  # a call for urgent help is a 求助 whatever its words
+            order_type, confidence = OrderType.HELP, max(confidence, EMERGENCY_TYPE_CONFIDENCE)
         return Suggestion(order_type, confidence, units, reason, transfer_to, flags)
 
     def _type(self, norm: str, row: Any) -> tuple[OrderType, float]:
@@ -132,9 +135,7 @@ class Assistant:
         suggestions = []
         for code in top:
             unit = index.unit(code)
-            reasons = []
-            if hits.get(code):
-                reasons.append("关键词: " + "、".join(hits[code]))
+            reasons = index.hit_reasons(code, hits.get(code, []))
             duties = index.duty_reasons(code, norm)
             if duties:
                 reasons.append("职责: " + "；".join(duties))
@@ -166,22 +167,18 @@ class Assistant:
             words = "、".join(emergency.matched)
             flag = f"emergency:{emergency.category}:{emergency.transfer_to} ({words})"
             return RejectReason.EMERGENCY, emergency.transfer_to, [flag]
-        for found in (
-            detect_litigation(text),
-            detect_secret(text),
-            detect_out_of_area(text, self._local_names),
-        ):
+        checks = (
+            lambda: detect_litigation(text),
+            lambda: detect_secret(text),
+            lambda: detect_out_of_area(text, self._local_names),
+            lambda: detect_vague(text, specificity, self._local_names),
+        )
+        for check in checks:  # in order: a case in court is litigation wherever it is
+            found = check()
             if found is not None:
                 return (
                     RejectReason(found.reason),
                     None,
                     [f"{found.reason}: " + "、".join(found.evidence)],
                 )
-        cues = vague_cues(text)
-        content = sum(1 for ch in norm if "\u4e00" <= ch <= "\u9fff" or ch.isalnum())
-        if content < 6 or (cues and specificity < VAGUE_SPECIFICITY + 1.5 * (len(cues) - 1)):
-            return RejectReason.VAGUE, None, ["vague: " + ("、".join(cues) or "too short")]
         return None, None, []
-
-
-VAGUE_SPECIFICITY = 1.0

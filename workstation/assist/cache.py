@@ -25,14 +25,22 @@ from typing import Any
 
 from workstation.models import Unit
 
-CACHE_VERSION = 1  # bump when pseudo_documents or the classifier settings change
+CACHE_VERSION = 2  # bump when pseudo_documents, unit_terms.json or the classifier change
 _WHITE_SPACES = re.compile(r"\s\s+")
 
 
 def directory_key(units: Sequence[Unit], kb_version: str | int = "") -> str:
     """A hash of everything the cold-start classifier is trained from."""
+    from importlib import resources
+
+    terms = resources.files("workstation.assist").joinpath("data", "unit_terms.json").read_bytes()
     payload = json.dumps(
-        [CACHE_VERSION, str(kb_version), [u.to_dict() for u in units]],
+        [
+            CACHE_VERSION,
+            str(kb_version),
+            [u.to_dict() for u in units],
+            hashlib.sha256(terms).hexdigest(),  # the everyday-word table trains it too
+        ],
         ensure_ascii=False,
         sort_keys=True,
         default=str,

@@ -2,18 +2,24 @@
 
 Pure functions over the vocabularies shipped in ``assist/data``: no model, no I/O after the
 first call. Emergencies live in :mod:`workstation.assist.emergency` (re-exported here).
+
+Each reason is a structure over the text, not a list of remembered sentences: litigation
+needs a proceeding and a sign that it is filed or decided; a secret needs an ask-to-find-out
+verb and someone else's information; vague needs cues of an unspecific request and no
+concrete noun. The vocabularies are in ``data/nonaccept.json`` (regular expressions).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from workstation.assist.emergency import Emergency, detect_emergency
-from workstation.assist.text import alternation, normalize
+from workstation.assist.text import alternation, clause_end, clause_start, normalize
 
 __all__ = [
     "Emergency",
@@ -21,9 +27,14 @@ __all__ = [
     "detect_emergency",
     "detect_litigation",
     "detect_secret",
+    "detect_vague",
     "load_json",
     "vague_cues",
 ]
+
+_SENTENCE = re.compile(r"[。！？!?；;\n]+")
+_CJK = re.compile(r"[\u4e00-\u9fff0-9a-z]")
+STRONG_MATCH = 2.0  # directory match (keyword + classifier score) that names a matter
 
 
 @dataclass(frozen=True)
@@ -39,58 +50,278 @@ def load_json(name: str) -> dict[str, Any]:
     return json.loads(data)
 
 
+def patterns(items: list[str]) -> re.Pattern[str]:
+    """One regex over regular-expression ``items``, longest source first."""
+    unique = sorted({normalize(p) for p in items if p}, key=len, reverse=True)
+    return re.compile("|".join(f"(?:{p})" for p in unique) or r"(?!x)x")
+
+
+def _words(items: list[str]) -> tuple[str, ...]:
+    return tuple(sorted({normalize(w) for w in items if w}, key=len, reverse=True))
+
+
 @cache
 def _nonaccept() -> dict[str, Any]:
     raw = load_json("nonaccept.json")
-    lit, sec = raw["litigation"], raw["secret"]
+    lit, sec, vag = raw["litigation"], raw["secret"], raw["vague"]
+    places = load_json("places.json")
     return {
-        "lit_strong": alternation(lit["strong"]),
-        "lit_proc": alternation(lit["proceedings"]),
-        "lit_status": tuple(normalize(w) for w in lit["status"]),
+        "lit_decided": patterns(lit["decided"]),
+        "lit_acts": patterns(lit["acts"]),
+        "lit_proc": patterns(lit["proceedings"]),
+        "lit_before": _words(lit["status_before"]),
+        "lit_after_start": _words(lit["status_after_start"]),
+        "lit_after": _words(lit["status_after"]),
+        "lit_firm": _words(lit["firm_before"]),
+        "lit_ask": _words(lit["ask_before"]),
+        "lit_hypo": _words(lit["hypothetical"]),
+        "lit_non_judicial": _words(lit["non_judicial"]),
+        "sec_ask": patterns(sec["ask"]),
+        "sec_neg": _words(sec["ask_negation"]),
+        "sec_giver": _words(sec["giver_before"]),
+        "sec_personal": tuple(re.compile(normalize(p)) for p in sec["personal"]),
+        "sec_third": patterns(sec["third_party"]),
+        "sec_own": patterns(sec["own"]),
+        "sec_state_secret": alternation(sec["state_secret"]),
         "sec_state": alternation(sec["state"]),
-        "sec_third": alternation(sec["third_party"]),
-        "sec_private": alternation(sec["private_info"]),
-        "sec_ask": alternation(sec["ask"]),
-        "vague": alternation(raw["vague"]["cues"]),
-        "vague_min": int(raw["vague"]["min_chars"]),
+        "sec_state_target": patterns(sec["state_target"]),
+        "sec_trade_strong": alternation(sec["trade_strong"]),
+        "sec_trade": alternation(sec["trade"]),
+        "sec_owner": alternation(sec["trade_owner"]),
+        "sec_competitor": alternation(sec["competitor"]),
+        "sec_inherent": alternation(sec["trade_inherent"]),
+        "sec_bidding": alternation(sec["bidding"]),
+        "sec_state_ask": alternation(sec["state_ask"]),
+        "sec_near": (
+            int(sec["ask_before_chars"]),
+            int(sec["ask_after_chars"]),
+            int(sec["third_party_chars"]),
+        ),
+        "vague": patterns(vag["cues"]),
+        "anchors": alternation(
+            list(vag["anchors"]) + list(places["local"]) + list(places["other"])
+        ),
+        "topics": alternation(vag["topics"]),
+        "anchor_suffix": re.compile(vag["anchor_suffix"]),
+        "time": re.compile(vag["time_or_number"]),
+        "procedure": re.compile(vag["procedure"]),
+        "politeness": alternation(vag["politeness"]),
+        "chars_per_cue": int(vag["chars_per_cue"]),
+        "unspecific": _words(vag["unspecific_before"]),
+        "min_chars": int(vag["min_chars"]),
+        "short_chars": int(vag["short_chars"]),
     }
 
 
+# --- litigation (涉诉涉仲裁复议) ------------------------------------------------------------
+
+
 def detect_litigation(text: str) -> LexiconFlag | None:
-    """Already in court, arbitration or administrative review (涉诉涉仲裁复议)."""
+    """Already in court, arbitration or administrative review, or decided by them.
+
+    Asking how to sue or apply (怎么申请仲裁, 如果起诉的话) or threatening to (再不修就起诉了)
+    is a consultation or a complaint, and stays accepted.
+    """
     lex = _nonaccept()
     norm = normalize(text)
-    evidence = [m.group() for m in lex["lit_strong"].finditer(norm)]
+    evidence: list[str] = []
+    for match in lex["lit_decided"].finditer(norm):
+        before = _clause_before(norm, match.start())
+        if not any(w in before for w in lex["lit_hypo"]):
+            evidence.append(match.group())
+    for match in lex["lit_acts"].finditer(norm):
+        if _not_asking(lex, _clause_before(norm, match.start())):
+            evidence.append(match.group())
     for match in lex["lit_proc"].finditer(norm):
-        lo = max(0, match.start() - 8)
-        window = norm[lo : match.end() + 8]
-        if any(s in window for s in lex["lit_status"]) and not _asks_how(norm, match.start()):
+        clause = _clause_before(norm, match.start())
+        after = norm[match.end() : clause_end(norm, match.end())][:8]
+        status = any(w in clause[-8:] for w in lex["lit_before"])
+        status = status or after.startswith(lex["lit_after_start"])
+        status = status or any(w in after for w in lex["lit_after"])
+        earlier = norm[max(0, match.start() - 30) : match.start()]
+        if match.group() == "立案" and any(w in earlier for w in lex["lit_non_judicial"]):
+            continue  # 去派出所立案: a police report, not a court case
+        if status and _not_asking(lex, clause):
             evidence.append(match.group())
     return LexiconFlag("litigation", tuple(dict.fromkeys(evidence))) if evidence else None
 
 
-def _asks_how(norm: str, pos: int) -> bool:
-    """'怎么申请仲裁' asks about the procedure: a consultation, not a case in progress."""
-    before = norm[max(0, pos - 8) : pos]
-    return any(w in before for w in ("怎么", "如何", "能不能", "可以", "想", "要不要", "是否"))
+def _not_asking(lex: dict[str, Any], before: str) -> bool:
+    """No 怎么/想/如果/准备 before the proceeding, unless 已经/正在/去年 says it is real."""
+    asking = any(w in before for w in lex["lit_ask"])
+    return not asking or any(w in before[-10:] for w in lex["lit_firm"])
+
+
+def _clause_before(norm: str, pos: int) -> str:
+    return norm[clause_start(norm, pos) : pos]
+
+
+# --- secrets and privacy (涉密, 他人隐私) ---------------------------------------------------
 
 
 def detect_secret(text: str) -> LexiconFlag | None:
-    """State or commercial secrets, or another person's private information (涉密/隐私)."""
+    """Asks for state or military secrets, a business's secrets, or another person's data.
+
+    The ask must be near what is asked for (帮我查查她住在哪里), so a long letter that
+    mentions a neighbour here and an income there is not a request for anyone's data.
+    """
     lex = _nonaccept()
     norm = normalize(text)
-    state = [m.group() for m in lex["sec_state"].finditer(norm)]
-    if state:
-        return LexiconFlag("secret", tuple(dict.fromkeys(state)))
-    third = lex["sec_third"].search(norm)
-    private = lex["sec_private"].search(norm)
-    ask = lex["sec_ask"].search(norm)
-    if third and private and ask:
-        return LexiconFlag("secret", (third.group(), private.group(), ask.group()))
+    for sentence in _SENTENCE.split(norm):
+        asks = _asks(lex, sentence)
+        state_asks = asks + list(lex["sec_state_ask"].finditer(sentence))
+        for target, verbs in (
+            (_state_secret(lex, sentence), state_asks),
+            (_trade_secret(lex, sentence), asks),
+            (_personal_secret(lex, sentence), asks),
+        ):
+            for evidence, start, end in target:
+                ask = _near_ask(lex, verbs, start, end)
+                if ask:
+                    return LexiconFlag("secret", tuple(dict.fromkeys((*evidence, ask))))
     return None
+
+
+_Target = list[tuple[list[str], int, int]]
+
+
+def _asks(lex: dict[str, Any], sentence: str) -> list[re.Match[str]]:
+    """Ask-to-find-out verbs that are not negated (不告诉我) nor the caller giving (我提供)."""
+    out = []
+    for match in lex["sec_ask"].finditer(sentence):
+        before = sentence[max(0, match.start() - 3) : match.start()]
+        if before.endswith(lex["sec_neg"]):
+            continue
+        if match.group().endswith(("提供", "透露")) and before.endswith(lex["sec_giver"]):
+            continue
+        out.append(match)
+    return out
+
+
+def _near_ask(lex: dict[str, Any], asks: list[re.Match[str]], start: int, end: int) -> str:
+    before, after, _ = lex["sec_near"]
+    for ask in asks:
+        if start - before <= ask.start() <= end + after:
+            return ask.group()
+    return ""
+
+
+def _state_secret(lex: dict[str, Any], sentence: str) -> _Target:
+    out: _Target = [
+        ([m.group()], m.start(), m.end()) for m in lex["sec_state_secret"].finditer(sentence)
+    ]
+    military = lex["sec_state"].search(sentence)  # anywhere in the sentence: 那个单位
+    if military:
+        for target in lex["sec_state_target"].finditer(sentence):
+            out.append(([military.group(), target.group()], target.start(), target.end()))
+    return out
+
+
+def _trade_secret(lex: dict[str, Any], sentence: str) -> _Target:
+    out: _Target = [
+        ([m.group()], m.start(), m.end()) for m in lex["sec_inherent"].finditer(sentence)
+    ]
+    owners = list(lex["sec_owner"].finditer(sentence))
+    competitors = list(lex["sec_competitor"].finditer(sentence))
+    if lex["sec_bidding"].search(sentence):  # 竞标 ... 他们的报价: any other bidder
+        competitors += owners
+    for kind, who in (("sec_trade_strong", owners), ("sec_trade", competitors)):
+        for target in lex[kind].finditer(sentence):
+            for owner in who:
+                if _owned_by_caller(lex, sentence, target.start(), owner.end()):
+                    continue
+                if 0 <= target.start() - owner.end() <= 16:
+                    out.append(([owner.group(), target.group()], owner.start(), target.end()))
+    return out
+
+
+def _personal_secret(lex: dict[str, Any], sentence: str) -> _Target:
+    near = lex["sec_near"][2]
+    out: _Target = []
+    targets = (m for pattern in lex["sec_personal"] for m in pattern.finditer(sentence))
+    for target in targets:  # each pattern on its own: 手机号 and 号码是谁的 overlap
+        if _owned_by_caller(lex, sentence, target.start()):
+            continue
+        window = sentence[max(0, target.start() - near) : target.end()]
+        third = lex["sec_third"].search(window)
+        if third:
+            out.append(([third.group(), target.group()], target.start(), target.end()))
+    return out
+
+
+def _owned_by_caller(lex: dict[str, Any], sentence: str, pos: int, other_end: int = -1) -> bool:
+    """我的收入, 我名下: the nearest owner before the target is the caller.
+
+    ``other_end`` is where a named other owner ends (对手的价格), if one was found.
+    """
+    window = sentence[max(0, pos - 8) : pos + 3]
+    own = [m.end() for m in lex["sec_own"].finditer(window)]
+    other = [m.end() for m in lex["sec_third"].finditer(window)]
+    if other_end >= 0:
+        other.append(other_end - max(0, pos - 8))
+    return bool(own) and max(own) >= max(other, default=-1)
+
+
+# --- vague (诉求不明确) ---------------------------------------------------------------------
 
 
 def vague_cues(text: str) -> tuple[str, ...]:
     """Phrases typical of a request too unspecific to handle (诉求不明确)."""
     lex = _nonaccept()
     return tuple(dict.fromkeys(m.group() for m in lex["vague"].finditer(normalize(text))))
+
+
+def concreteness(text: str, local_names: tuple[str, ...] = ()) -> tuple[float, int]:
+    """(anchors, topics): concrete nouns of objects, places, organisations, times; matters.
+
+    An anchor right after 那个什么/哪个 (那个什么部门) names nothing and does not count.
+    """
+    lex = _nonaccept()
+    norm = normalize(text)
+    anchors: set[str] = set()
+    for match in lex["anchors"].finditer(norm):
+        if not norm[max(0, match.start() - 4) : match.start()].endswith(lex["unspecific"]):
+            anchors.add(match.group())
+    anchors.update(m.group() for m in lex["anchor_suffix"].finditer(norm))
+    anchors.update(n for n in local_names if n and n in norm)
+    score = float(len(anchors))
+    if lex["time"].search(norm):
+        score += 0.5
+    topics = len({m.group() for m in lex["topics"].finditer(norm)})
+    topics += _procedure_of_something(lex, norm)
+    return score, topics
+
+
+def _procedure_of_something(lex: dict[str, Any], norm: str) -> int:
+    """公租房怎么申请: asking how to do something to a named thing names a matter."""
+    plain = lex["politeness"].sub("", norm)
+    match = lex["procedure"].search(plain)
+    if match is None:
+        return 0
+    rest = plain[: match.start()] + plain[match.end() :]
+    return int(len(_CJK.findall(lex["vague"].sub("", rest))) >= 2)
+
+
+def detect_vague(
+    text: str, specificity: float = 0.0, local_names: tuple[str, ...] = ()
+) -> LexiconFlag | None:
+    """No identifiable matter, place or request (那个事情你们到底管不管).
+
+    ``specificity`` is how strongly the routing directory matched the text: a strong match
+    counts as one more topic.
+    """
+    lex = _nonaccept()
+    norm = normalize(text)
+    content = len(_CJK.findall(norm))
+    anchors, topics = concreteness(norm, local_names)
+    if anchors >= 1:
+        return None
+    if content < lex["min_chars"]:
+        return LexiconFlag("vague", ("too short",))
+    topics += int(specificity >= STRONG_MATCH)
+    cues = vague_cues(norm)
+    if len(cues) > topics + content // lex["chars_per_cue"]:
+        return LexiconFlag("vague", cues)
+    if not cues and not topics and content < lex["short_chars"]:
+        return LexiconFlag("vague", ("nothing concrete",))
+    return None
