@@ -220,7 +220,7 @@ class LinearHead:
         else:
             from sklearn.svm import LinearSVC
 
-            model = LinearSVC(C=c)
+            model = LinearSVC(C=c, random_state=0)  # the same directory gives the same model
         import warnings
 
         with warnings.catch_warnings():  # few orders per unit is normal early on
