@@ -276,9 +276,9 @@ class IntakeScreen(IntakeOutcomes, HotlineScreen):
         if kind:
             text.append(f"{type_label(kind)} {round(100 * suggestion.type_confidence)}%")
         units = list(getattr(suggestion, "units", []) or [])
-        if units:
-            text.append(" · " + t("form.suggest_unit", unit=units[0].name))
         reason = getattr(suggestion, "reject_reason", None)
+        if units and getattr(reason, "value", None) != "emergency":  # transferred, not dispatched
+            text.append(" · " + t("form.suggest_unit", unit=units[0].name))
         if reason is not None:
             label = REJECT_REASONS[reason].label(language())
             text.append(" · ")
