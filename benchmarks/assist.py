@@ -136,6 +136,23 @@ def bench_messages(path: Path, folds: int = 5, words: bool = False) -> None:
         scores = head.decision(vec.transform([texts[i] for i in te]))
         return np.array(head.classes)[scores.argmax(axis=1)]
 
+    def with_cues(tr, te):
+        """The pipeline's head plus the cold-start cue log-odds (Assistant.CUE_BLEND)."""
+        from workstation.assist.assistant import CUE_BLEND
+        from workstation.assist.type_cues import cue_type_scores
+
+        vec, matrix = HashedNgrams.fit([texts[i] for i in tr], bits=HASH_BITS, min_df=2)
+        head = fit_type_head(matrix, labels[tr])
+        scores = head.decision(vec.transform([texts[i] for i in te]))
+        merged = {"咨询": ("consultation",), "投诉/求助": ("help", "complaint")}
+        merged["建议"] = ("suggestion",)
+        for row, i in enumerate(te):
+            cue = cue_type_scores(texts[i])
+            for k, label in enumerate(head.classes):
+                parts = [cue[p] for p in merged[label]]
+                scores[row, k] += CUE_BLEND * float(np.logaddexp.reduce(parts))
+        return np.array(head.classes)[scores.argmax(axis=1)]
+
     def nbsvm(tr, te):
         """NB-SVM (Wang & Manning 2012) on the pipeline's own features: tried, not adopted."""
         from scipy import sparse
@@ -160,6 +177,7 @@ def bench_messages(path: Path, folds: int = 5, words: bool = False) -> None:
         "majority class": majority,
         "plain: char 1-2-gram tf-idf + logistic regression": plain,
         "assist: model.train pipeline (hashed char 1-3-gram, C=2)": assist,
+        "assist in the product: + type cue log-odds x CUE_BLEND": with_cues,
         "tried: NB-SVM on the pipeline's features (C=0.3)": nbsvm,
     }
     if words:

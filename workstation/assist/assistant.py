@@ -27,6 +27,9 @@ from workstation.models import OrderType, RejectReason, Unit
 
 KEYWORD_WEIGHT = 0.3  # keyword evidence next to the pseudo-document classifier
 EMERGENCY_TYPE_CONFIDENCE = 0.9
+CUE_BLEND = (
+    0.1  # cue log-odds beside a trained type head: 0.813 -> 0.821 by 5-fold CV (real messages)
+)
 TEMPERATURE = 0.25  # turns linear scores into shares that can be blended
 HISTORY_HALF = 300  # orders with a unit label at which history and directory weigh equally
 HISTORY_MAX = 0.85  # the directory always keeps a say (new units, reorganisations)
@@ -109,8 +112,11 @@ class Assistant:
 
     def _type(self, norm: str, row: Any) -> tuple[OrderType, float]:
         scores = self.model.type_scores(row) if self.model is not None and row is not None else {}
-        if not scores:
-            scores = cue_type_scores(norm)
+        cues = cue_type_scores(norm)
+        if scores:  # the cues still add what a city's history may not have seen yet
+            scores = {k: v + CUE_BLEND * cues.get(k, 0.0) for k, v in scores.items()}
+        else:
+            scores = cues
         shares = softmax(scores)
         best = max(shares, key=lambda k: shares[k])
         return OrderType(best), shares[best]
