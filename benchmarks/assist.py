@@ -103,6 +103,23 @@ def bench_tickets(
     print(f"detect_emergency: {emerg_ms:.3f} ms per call (target well under 1)")
 
 
+def bench_emergency_set(path: Path) -> None:
+    """Recall, transfer number and false alarms of detect_emergency alone on a probe set."""
+    from workstation.assist.emergency import detect_emergency
+
+    rows = jsonl(path)
+    found = [(r, detect_emergency(r["text"])) for r in rows]
+    pos = [(r, e) for r, e in found if r["emergency"]]
+    caught = sum(e is not None for _, e in pos)
+    right = sum(e is not None and e.transfer_to == r["transfer_to"] for r, e in pos)
+    alarms = sum(e is not None for r, e in found if not r["emergency"])
+    print(f"== emergencies alone: {path.name}")
+    print(
+        f"flagged {caught}/{len(pos)}, transfer number right {right}/{len(pos)}, "
+        f"false alarms {alarms}/{len(rows) - len(pos)}"
+    )
+
+
 def bench_messages(path: Path, folds: int = 5, words: bool = False) -> None:
     import numpy as np
     from sklearn.dummy import DummyClassifier
@@ -319,6 +336,8 @@ def main() -> int:
     bench_tickets(args.units, args.kb, args.tickets)
     for probe in sorted(PROBES.glob("assist_requests*.jsonl")):
         bench_tickets(args.units, args.kb, probe, f"blind probes {probe.name}")
+    for probe in sorted(PROBES.glob("emergency_*.jsonl")):
+        bench_emergency_set(probe)
     if not args.skip_cv:
         bench_messages(args.messages, words=args.words)
     if args.train_size:
