@@ -53,8 +53,7 @@ def assistant_for(services: Any) -> Any | None:
             assistant: Any = _cached(services, units, model)
             if assistant is None:  # in-process training holds the GIL: the last resort
                 assistant = Assistant.from_directory(units, model=model)
-            # load the emergency vocabulary here, off the event loop, not on the first keystroke
-            assistant.suggest("预热")
+            assistant.warm_up()  # vocabularies load here, off the event loop, not on a keystroke
         except Exception:
             log.exception("intake assist unavailable")
             assistant = None

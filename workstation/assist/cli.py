@@ -100,6 +100,7 @@ def _suggest(args: argparse.Namespace) -> int:
     articles = _read_jsonl(args.kb) if args.kb else None
     model = Model.load(args.model) if args.model else None
     assistant = Assistant.from_directory(units, articles, model)
+    assistant.warm_up()  # "ms" is the time of one suggestion, not of loading vocabularies
     out = sys.stdout
     for row in _read_jsonl(args.batch):
         started = time.perf_counter()
