@@ -642,3 +642,52 @@ def test_dev_accepted_tickets_are_rarely_flagged(shared_data):
         if not t["accept"] and t["reject_reason"] != "emergency":
             found = assistant.suggest(t["text"]).reject_reason
             assert found is RejectReason(t["reject_reason"]), t["text"]
+
+
+# Round 3: the family of each miss (other verbs, targets and third parties), and look-alikes.
+SECRET_FAMILIES = [
+    "那辆车天天停我家门口，车主是哪个人",
+    "那个号码实名登记的是谁，帮我查查",
+    "我要知道举报人是谁",
+    "举报我家的到底是几楼的，你告诉我",
+    "我想看小区的监控，我怀疑我老公跟别人在外面",
+    "我儿子对象以前有没有坐过牢，你们系统里应该有的",
+    "帮我打听一下李某名下有几辆车",
+    "她跟前夫是哪一年结的婚，民政那边有记录吧",
+    "营区里面驻了多少兵，有什么武器",
+    "那个军港在什么位置，停了几艘船",
+    "隔壁新来的那个人叫什么名字，做什么的",
+    "想晓得伊屋里住啥地方",
+    "那个人的社保在哪家单位交的，帮我问问",
+    "对面那家饭店一年利润多少，税务那边应该有数据",
+    "竞争对手这次投标报了多少钱，你们那边应该有数",
+    "我姐姐在外面欠了多少网贷，你们帮我查查她的征信",
+    "前妻搬走了，你们帮我找找她现在的地址",
+    "我家月嫂有没有前科，帮我问问公安",
+    "我同事的孩子在哪个学校读书",
+    "那个老是闹事的人每天几点出门，你们是不是掌握的",
+    "能不能把镇里内部的会议材料给我看看",
+]
+SECRET_LOOKALIKES = [
+    "我想查一下我自己的社保缴费记录",
+    "我的车在小区被刮了，已经报警了，想问调监控有没有进展",
+    "我想打一份自己的个人征信报告，在哪里打",
+    "结婚证丢了，我想调自己的婚姻登记档案补办",
+    "我被人举报了，我不问是谁，就想知道处理结果",
+    "房东不退押金，电话也不接，也不告诉我他现在住哪",
+    "部队退伍军人有什么补贴",
+    "牵头单位是哪个单位，什么时候能建好",
+    "违建占道没人管，形成谁占就是谁的恶习",
+    "物业说监控坏了，车座被人划破了，查不到是谁",
+    "我也不知道他叫什么名字，他天天在楼道堆垃圾",
+]
+
+
+@pytest.mark.parametrize("text", SECRET_FAMILIES)
+def test_secret_families(text):
+    assert detect_secret(text) is not None
+
+
+@pytest.mark.parametrize("text", SECRET_LOOKALIKES)
+def test_secret_lookalikes_quiet(text):
+    assert detect_secret(text) is None, detect_secret(text)

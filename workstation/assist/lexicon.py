@@ -33,6 +33,7 @@ __all__ = [
 ]
 
 _SENTENCE = re.compile(r"[。！？!?；;\n]+")
+_BREAK = re.compile(r"[，,、：:]")
 _CJK = re.compile(r"[\u4e00-\u9fff0-9a-z]")
 STRONG_MATCH = 2.0  # directory match (keyword + classifier score) that names a matter
 
@@ -82,16 +83,23 @@ def _nonaccept() -> dict[str, Any]:
         "sec_personal": tuple(re.compile(normalize(p)) for p in sec["personal"]),
         "sec_third": patterns(sec["third_party"]),
         "sec_own": patterns(sec["own"]),
-        "sec_state_secret": alternation(sec["state_secret"]),
+        "sec_state_secret": patterns(sec["state_secret"]),
         "sec_state": alternation(sec["state"]),
         "sec_state_target": patterns(sec["state_target"]),
-        "sec_trade_strong": alternation(sec["trade_strong"]),
-        "sec_trade": alternation(sec["trade"]),
-        "sec_owner": alternation(sec["trade_owner"]),
+        "sec_trade_strong": patterns(sec["trade_strong"]),
+        "sec_trade": patterns(sec["trade"]),
+        "sec_owner": patterns(sec["trade_owner"]),
         "sec_competitor": alternation(sec["competitor"]),
         "sec_inherent": alternation(sec["trade_inherent"]),
         "sec_bidding": alternation(sec["bidding"]),
         "sec_state_ask": alternation(sec["state_ask"]),
+        "sec_question": patterns(sec["question"]),
+        "sec_weak_third": frozenset(normalize(w) for w in sec["question_weak_third"]),
+        "sec_question_neg": alternation(sec["question_negation"]),
+        "sec_question_chars": int(sec["question_chars"]),
+        "sec_no_question": alternation(sec["state_no_question"]),
+        "sec_watch": patterns(sec["surveillance"]),
+        "sec_watch_own": alternation(sec["surveillance_own"]),
         "sec_near": (
             int(sec["ask_before_chars"]),
             int(sec["ask_after_chars"]),
@@ -163,20 +171,29 @@ def detect_secret(text: str) -> LexiconFlag | None:
     """Asks for state or military secrets, a business's secrets, or another person's data.
 
     The ask must be near what is asked for (帮我查查她住在哪里), so a long letter that
-    mentions a neighbour here and an income there is not a request for anyone's data.
+    mentions a neighbour here and an income there is not a request for anyone's data. A
+    question next to the target asks by itself (那个人叫什么名字, 营业额多少).
     """
     lex = _nonaccept()
     norm = normalize(text)
+    own_incident = lex["sec_watch_own"].search(norm) is not None
     for sentence in _SENTENCE.split(norm):
         asks = _asks(lex, sentence)
+        questions = _questions(lex, sentence)
         state_asks = asks + list(lex["sec_state_ask"].finditer(sentence))
-        for target, verbs in (
-            (_state_secret(lex, sentence), state_asks),
-            (_trade_secret(lex, sentence), asks),
-            (_personal_secret(lex, sentence), asks),
-        ):
+        checks: list[tuple[_Target, list[re.Match[str]]]] = [
+            (_state_secret(lex, sentence), state_asks)
+        ]
+        if asks or questions:  # the costlier scans only where something is asked
+            checks.append((_trade_secret(lex, sentence), asks))
+            checks.append((_personal_secret(lex, sentence), asks))
+            if not own_incident:
+                checks.append((_surveillance(lex, sentence), asks))
+        for target, verbs in checks:
             for evidence, start, end in target:
-                ask = _near_ask(lex, verbs, start, end)
+                ask = _near_ask(lex, verbs, start, end) or _near_question(
+                    lex, sentence, questions, evidence, start, end
+                )
                 if ask:
                     return LexiconFlag("secret", tuple(dict.fromkeys((*evidence, ask))))
     return None
@@ -203,6 +220,41 @@ def _near_ask(lex: dict[str, Any], asks: list[re.Match[str]], start: int, end: i
     for ask in asks:
         if start - before <= ask.start() <= end + after:
             return ask.group()
+    return ""
+
+
+def _questions(lex: dict[str, Any], sentence: str) -> list[re.Match[str]]:
+    """Interrogatives not after 不知道 in their clause (不知道他叫什么 is no question)."""
+    out = []
+    for match in lex["sec_question"].finditer(sentence):
+        if not lex["sec_question_neg"].search(_clause_before(sentence, match.start())):
+            out.append(match)
+    return out
+
+
+def _near_question(
+    lex: dict[str, Any],
+    sentence: str,
+    questions: list[re.Match[str]],
+    evidence: list[str],
+    start: int,
+    end: int,
+) -> str:
+    """A question inside the target or a few characters from it, in the same clause.
+
+    ``evidence`` is (whose, what): a question about 谁 or 村民 in general asks of nobody.
+    """
+    if lex["sec_no_question"].search(evidence[-1]):
+        return ""
+    if len(evidence) > 1 and evidence[0] in lex["sec_weak_third"]:
+        return ""
+    reach = lex["sec_question_chars"]
+    for question in questions:
+        if not (start - reach <= question.end() and question.start() <= end + reach):
+            continue
+        lo, hi = min(question.end(), start), max(question.start(), end)
+        if lo >= hi or not _BREAK.search(sentence[lo:hi]):
+            return question.group()
     return ""
 
 
@@ -247,6 +299,15 @@ def _personal_secret(lex: dict[str, Any], sentence: str) -> _Target:
         if third:
             out.append(([third.group(), target.group()], target.start(), target.end()))
     return out
+
+
+def _surveillance(lex: dict[str, Any], sentence: str) -> _Target:
+    """Footage asked for while the sentence is about another person (我老婆跟别人出去了)."""
+    footage = list(lex["sec_watch"].finditer(sentence))
+    third = lex["sec_third"].search(sentence) if footage else None
+    if third is None:
+        return []
+    return [([third.group(), m.group()], m.start(), m.end()) for m in footage]
 
 
 def _owned_by_caller(lex: dict[str, Any], sentence: str, pos: int, other_end: int = -1) -> bool:
