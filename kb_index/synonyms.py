@@ -27,12 +27,12 @@ trie), read and compiled once, on first use.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 from workstation.errors import ConfigError
+from workstation.word_regex import trie_alternation
 
 VOCABULARY_FILE = "colloquial.tsv"
 EXCEPTION_MARK = "-"
@@ -64,7 +64,7 @@ class Vocabulary:
 
     @classmethod
     def build(cls, table: dict[str, tuple[str, ...]]) -> Vocabulary:
-        return cls(table=table, pattern=re.compile(trie_alternation(table) or "(?!)"))
+        return cls(table=table, pattern=re.compile(trie_alternation(table)))
 
     def expand(self, token: str) -> list[str]:
         out: dict[str, None] = {}
@@ -78,30 +78,6 @@ class Vocabulary:
             pos = start + 1
         # A formal word the agent already typed is matched at full weight anyway.
         return [w for w in out if w not in token]
-
-
-def trie_alternation(keys: Iterable[str]) -> str:
-    """One alternation over ``keys``, factored by shared prefixes, longest match first.
-
-    ``房本|房产证`` becomes ``房(?:本|产证)``: the regex engine then tests one branch per
-    first character instead of one per key, which halves the time of a search over a
-    120-character query.  Optional tails are greedy, so a longer key wins at its position.
-    """
-    root: dict[str, dict] = {}
-    for key in keys:
-        node = root
-        for ch in key:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def branch(node: dict[str, dict]) -> str:
-        alts = [re.escape(ch) + branch(node[ch]) for ch in sorted(node) if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return "|".join(re.escape(ch) + branch(root[ch]) for ch in sorted(root))
 
 
 def parse_vocabulary(text: str, source: str = VOCABULARY_FILE) -> dict[str, tuple[str, ...]]:

@@ -36,6 +36,7 @@ from typing import Any
 from workstation.assist.lexicon import load_json
 from workstation.assist.text import normalize
 from workstation.models import OrderType
+from workstation.word_regex import trie_alternation
 
 # Clause breaks for position (the "、" of a list does not end a request).
 _BREAKS = re.compile(r"[,.;!?。；！？\n…~]+")
@@ -81,27 +82,6 @@ class _Cues:
     discounts: tuple[_Discount, ...]
 
 
-def _trie_regex(words: list[str]) -> str:
-    """A regex for a set of literals as a trie: fast in ``re``, and longest match first."""
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict[str, Any]) -> str:
-        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if "" in node:  # a word ends here: the longer words are optional (greedy)
-            return f"(?:{body})?" if len(branches) == 1 else body + "?"
-        return body
-
-    return emit(trie) if trie else r"(?!x)x"
-
-
 def _expand(pattern: str, macros: dict[str, str]) -> str:
     for name, body in macros.items():
         pattern = pattern.replace(f"<{name}>", f"(?:{body})")
@@ -143,7 +123,7 @@ def _cues() -> _Cues:
         for name, words in _public(raw["phrases"][order_type]).items():
             for phrase, weight in words.items():
                 phrases.setdefault(normalize(phrase), []).append((order_type, float(weight), name))
-    alternatives.append(f"(?P<{_LITERAL}>{_trie_regex(sorted(phrases))})")
+    alternatives.append(f"(?P<{_LITERAL}>{trie_alternation(phrases)})")
     negation = raw["negation"]
     pattern = "|".join(alternatives)
     return _Cues(
