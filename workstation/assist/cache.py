@@ -128,19 +128,12 @@ def load_cold_start(
     units: Sequence[Unit], path: Path, articles: Sequence[Any] = (), model: Any = None
 ) -> Any:
     """The assistant with its classifier read from ``path`` (no scikit-learn import)."""
-    import numpy as np
-
     from workstation.assist.assistant import Assistant
     from workstation.assist.directory import Article, DirectoryIndex
     from workstation.assist.features import LinearHead, NgramVectorizer, TextClassifier
-    from workstation.assist.model import FORMAT, ModelFileError
+    from workstation.assist.model import FORMAT, ModelFileError, read_model_file
 
-    try:
-        with np.load(Path(path), allow_pickle=False) as data:
-            arrays = {k: data[k] for k in data.files}
-        header = json.loads(str(arrays.pop("header")))
-    except (OSError, ValueError, KeyError) as exc:
-        raise ModelFileError(path, str(exc)) from exc
+    header, arrays = read_model_file(path)
     if header.get("format") != FORMAT or "unit" not in header:
         raise ModelFileError(path, f"not a cold-start model: {header.get('format')!r}")
     meta = header["vectorizer"]

@@ -126,14 +126,7 @@ class Model:
 
     @classmethod
     def load(cls, path: str | Path) -> Model:
-        import numpy as np
-
-        try:
-            with np.load(Path(path), allow_pickle=False) as data:
-                arrays = {k: data[k] for k in data.files}
-            header = json.loads(str(arrays.pop("header")))
-        except (OSError, ValueError, KeyError) as exc:
-            raise ModelFileError(path, str(exc)) from exc
+        header, arrays = read_model_file(path)
         if header.get("format") != FORMAT:
             raise ModelFileError(
                 path,
@@ -154,6 +147,19 @@ class Model:
             info=header.get("info", {}),
             exemplars=[(u, i, t) for u, i, t in header.get("exemplars", [])],
         )
+
+
+def read_model_file(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The JSON header and the arrays of a pickle-free ``.npz`` model file."""
+    import numpy as np
+
+    try:
+        with np.load(Path(path), allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files}
+        header = json.loads(str(arrays.pop("header")))
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelFileError(path, str(exc)) from exc
+    return header, arrays
 
 
 def exemplar_text(text: str) -> str:
