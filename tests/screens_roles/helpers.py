@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 from screens.app import HotlineApp
+from tests.screens.helpers import wait_for
 from tests.screens_roles.world import PASSWORD
+
+__all__ = ["make_app", "until_dialog", "until_home", "wait_for"]
 
 
 def make_app(services: Any, user: str) -> HotlineApp:
     return HotlineApp(services, login_as=(user, PASSWORD), run_sync=False, listen_calls=False)
-
-
-async def wait_for(pilot: Any, condition: Callable[[], Any], limit: float = 10.0) -> Any:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        await pilot.pause(0.02)
-    raise AssertionError(f"condition not met within {limit}s")
 
 
 async def until_home(pilot: Any, name: str) -> Any:
