@@ -39,8 +39,8 @@ def jsonl(path: Path) -> list[dict]:
 def bench_tickets(
     units_path: Path, kb_path: Path, tickets_path: Path, title: str = "dev tickets"
 ) -> None:
-    from workstation.assist.assistant import Assistant
-    from workstation.assist.lexicon import detect_emergency
+    from assist.assistant import Assistant
+    from assist.lexicon import detect_emergency
     from workstation.models import OrderType, load_units
 
     units = load_units(units_path)
@@ -105,7 +105,7 @@ def bench_tickets(
 
 def bench_emergency_set(path: Path) -> None:
     """Recall, transfer number and false alarms of detect_emergency alone on a probe set."""
-    from workstation.assist.emergency import detect_emergency
+    from assist.emergency import detect_emergency
 
     rows = jsonl(path)
     found = [(r, detect_emergency(r["text"])) for r in rows]
@@ -128,9 +128,9 @@ def bench_messages(path: Path, folds: int = 5, words: bool = False) -> None:
     from sklearn.model_selection import StratifiedKFold
     from sklearn.pipeline import make_pipeline
 
-    from workstation.assist.features import HashedNgrams
-    from workstation.assist.model import HASH_BITS, fit_type_head
-    from workstation.assist.text import normalize
+    from assist.features import HashedNgrams
+    from assist.model import HASH_BITS, fit_type_head
+    from assist.text import normalize
 
     rows = jsonl(path)
     texts = [normalize(r["text"]) for r in rows]
@@ -155,8 +155,8 @@ def bench_messages(path: Path, folds: int = 5, words: bool = False) -> None:
 
     def with_cues(tr, te):
         """The pipeline's head plus the cold-start cue log-odds (Assistant.CUE_BLEND)."""
-        from workstation.assist.assistant import CUE_BLEND
-        from workstation.assist.type_cues import cue_type_scores
+        from assist.assistant import CUE_BLEND
+        from assist.type_cues import cue_type_scores
 
         vec, matrix = HashedNgrams.fit([texts[i] for i in tr], bits=HASH_BITS, min_df=2)
         head = fit_type_head(matrix, labels[tr])
@@ -238,7 +238,7 @@ def _char_word(texts: list[str], labels):
 
 def synthetic_orders(units, n: int, seed: int = 0) -> list[dict]:
     """Orders made of a unit's keywords and duty phrases with everyday filler."""
-    from workstation.assist.directory import duty_clauses
+    from assist.directory import duty_clauses
 
     rng = random.Random(seed)
     openers = [
@@ -275,9 +275,9 @@ def synthetic_orders(units, n: int, seed: int = 0) -> list[dict]:
 
 
 def bench_training(units_path: Path, size: int) -> None:
-    from workstation.assist.assistant import Assistant
-    from workstation.assist.model import Model, train
-    from workstation.assist.text import normalize
+    from assist.assistant import Assistant
+    from assist.model import Model, train
+    from assist.text import normalize
     from workstation.models import load_units
 
     units = load_units(units_path)

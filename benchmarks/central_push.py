@@ -59,7 +59,7 @@ def _start_server(db_url: str, workers: int, tmp: Path) -> tuple[subprocess.Pope
         [
             sys.executable,
             "-m",
-            "workstation.cli",
+            "hotline.cli",
             "serve",
             "--db",
             db_url,

@@ -89,7 +89,7 @@ class Engine:
         import atexit
         import shutil
 
-        from kb_index.store import KnowledgeBase
+        from kb_index.knowledge_base import KnowledgeBase
 
         self.tmp = tempfile.mkdtemp()
         atexit.register(shutil.rmtree, self.tmp, True)

@@ -73,8 +73,8 @@ def floor_bytes(seat: object, url: str) -> tuple[int, int, int]:
     """(gzip push bytes, gzip pull bytes, round trips) at the protocol's largest batches."""
     import httpx
 
+    from offline_cache.order_view import wire_command
     from offline_cache.session import session_token
-    from offline_cache.store import wire_command
 
     rows = seat.db.query("SELECT * FROM outbox ORDER BY mutation_id")  # type: ignore[attr-defined]
     cid = seat.seat().client_id  # type: ignore[attr-defined]
@@ -102,7 +102,7 @@ def floor_bytes(seat: object, url: str) -> tuple[int, int, int]:
 
 def run(commands: int, cut_every: int | None, bandwidth: float, latency: float) -> None:
     from offline_cache.services import SeatServices
-    from offline_cache.sync import SyncClient, SyncError
+    from offline_cache.sync_client import SyncClient, SyncError
     from tests.support.fault_proxy import Faults, ProxyThread
 
     tmp = Path(tempfile.mkdtemp(prefix="weaklink-"))

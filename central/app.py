@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 ROUTERS: tuple[str, ...] = (
     "central.auth:router",
-    "central.sync:router",
+    "central.sync_server:router",
     "central.orders_api:router",
     "central.kb_api:router",
     "central.open311:router",

@@ -137,7 +137,7 @@ def collect_orders(conn: Connection) -> tuple[list[Any], datetime | None]:
     The caller's name is starred in the text before training (the model keeps a few
     texts per unit, and the model file travels to every seat).
     """
-    from workstation.assist.model import TrainingOrder
+    from assist.model import TrainingOrder
     from workstation.masking import mask_name
     from workstation.models import OrderType
 
@@ -177,11 +177,11 @@ def _units(conn: Connection) -> list[Any] | None:
 
 
 def train_bytes(orders: list[Any], units: list[Any] | None) -> tuple[bytes, dict[str, Any]]:
-    """Train and serialise (the ``.npz`` format of ``workstation.assist.model``)."""
+    """Train and serialise (the ``.npz`` format of ``assist.model``)."""
     import tempfile
     import time
 
-    from workstation.assist.model import train
+    from assist.model import train
 
     started = time.perf_counter()
     model = train(orders, units)

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from central.changes import Tx
 from central.kb import KB_COMMANDS, apply_kb_command
 from central.notices import KIND_OF_COMMAND, allocate_number, store_notice
-from central.order_store import callback_change, load_order, order_units, save_order, store_contact
+from central.order_tables import callback_change, load_order, order_units, save_order, store_contact
 from central.store import Store
 from workstation.errors import AlreadyExists, ValidationError
 from workstation.models import Actor, Contact

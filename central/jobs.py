@@ -21,7 +21,7 @@ from sqlalchemy import or_, select, update
 
 from central import schema
 from central.commands import execute_command
-from central.order_store import callback_change, load_order
+from central.order_tables import callback_change, load_order
 from central.store import Store
 from workstation.errors import UserFacingError
 from workstation.models import Actor, OrderState, Role

@@ -13,7 +13,7 @@ from typing import Any
 from central import schema
 from central.accounts import get_unit
 from central.changes import Change, Tx
-from central.order_store import next_counter
+from central.order_tables import next_counter
 from workstation.models import Actor, NoticeKind
 from workstation.orders import WorkOrder
 

@@ -232,7 +232,7 @@ def store_request(store: Store, req: dict[str, Any]) -> str:
     """Log the request as a contact (outcome ``logged``) and tell the staff seats."""
     from central import schema
     from central.changes import Change, dumps
-    from central.order_store import next_counter
+    from central.order_tables import next_counter
     from workstation.contacts import contact_to_dict
     from workstation.deadlines import local_date
     from workstation.models import Channel, Contact, OrderType

@@ -14,7 +14,7 @@ from central.api_models import OrderDetail, OrdersPage, error_responses
 from central.auth import SessionDep, StoreDep
 from central.changes import mask_for_unit
 from central.errors import Forbidden, NotFound
-from central.order_store import contacts_of, get_snapshot, list_snapshots
+from central.order_tables import contacts_of, get_snapshot, list_snapshots
 from workstation.models import OrderState
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"])

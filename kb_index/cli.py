@@ -33,8 +33,8 @@ def register(subparsers: Any) -> None:
 
 
 def _open(args: argparse.Namespace) -> Any:
+    from kb_index.knowledge_base import KnowledgeBase
     from kb_index.paths import default_db_path
-    from kb_index.store import KnowledgeBase
 
     return KnowledgeBase(args.db or default_db_path())
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from kb_index.article import Article
 from kb_index.errors import ImportFailed, ImportSourceError
-from kb_index.store import KnowledgeBase
+from kb_index.knowledge_base import KnowledgeBase
 from workstation.errors import UserFacingError
 
 

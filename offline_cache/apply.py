@@ -17,7 +17,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from offline_cache.db import get_meta, set_meta
-from offline_cache.store import (
+from offline_cache.order_view import (
     rebuild_order,
     refresh_pending_flag,
     server_version,

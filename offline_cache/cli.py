@@ -155,7 +155,7 @@ def run_sync(args: argparse.Namespace) -> int:
     if args.status:
         return _print_status(services.status(), args.json)
     if args.once:
-        from offline_cache.sync import SyncClient, SyncError
+        from offline_cache.sync_client import SyncClient, SyncError
 
         try:
             asyncio.run(SyncClient(services, server_url=args.server).sync_once())

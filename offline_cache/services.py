@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from offline_cache import session as sess
 from offline_cache import views
-from offline_cache.actions import SeatActions, crash_point
 from offline_cache.db import DB_FILE, SeatDB
 from offline_cache.records import (
     Board,
@@ -31,10 +30,11 @@ from offline_cache.records import (
     SyncStatus,
     WebRequestRow,
 )
+from offline_cache.seat_actions import SeatActions, crash_point
 from workstation.models import Actor, Role, Unit
 
 if TYPE_CHECKING:
-    from offline_cache.sync import SyncLoop
+    from offline_cache.sync_client import SyncLoop
     from workstation.calendar import WorkingCalendar
     from workstation.config import Settings
     from workstation.orders import WorkOrder
@@ -55,7 +55,7 @@ class SeatServices(SeatActions):
         self._kb_lock = threading.Lock()
         self.online = False
         self.last_error: str | None = None
-        self.sync_timeouts: Any = None  # offline_cache.sync.Timeouts; None: the defaults
+        self.sync_timeouts: Any = None  # offline_cache.sync_client.Timeouts; None: the defaults
         self.push_limit: int | None = None  # adapted by the sync client to the link
 
     @classmethod
@@ -134,7 +134,7 @@ class SeatServices(SeatActions):
         """
         with self._kb_lock:
             if self._kb is None:
-                from kb_index.store import KnowledgeBase
+                from kb_index.knowledge_base import KnowledgeBase
 
                 self._kb = KnowledgeBase(self.db.path)
             return self._kb
@@ -144,7 +144,7 @@ class SeatServices(SeatActions):
         """kb_index on the seat's own connection: pulled KB deltas commit with the cursor."""
         with self._kb_lock:
             if self._kb_writer is None:
-                from kb_index.store import KnowledgeBase
+                from kb_index.knowledge_base import KnowledgeBase
 
                 with self.db.lock:  # its schema script must not run inside a transaction
                     self._kb_writer = KnowledgeBase(self.db.conn)
@@ -286,13 +286,13 @@ class SeatServices(SeatActions):
             conn.execute("UPDATE problems SET dismissed=1 WHERE op_id=?", (op_id,))
 
     async def sync_once(self) -> SyncStatus:
-        from offline_cache.sync import SyncClient
+        from offline_cache.sync_client import SyncClient
 
         await SyncClient(self).sync_once()
         return self.status()
 
     def sync_loop(self) -> SyncLoop:
-        from offline_cache.sync import SyncLoop
+        from offline_cache.sync_client import SyncLoop
 
         if self._loop is None:
             self._loop = SyncLoop(self)

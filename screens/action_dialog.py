@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static, TextArea
 
-from screens.actions import HotlineModal, show_text
+from screens.bindings import HotlineModal, show_text
 from screens.role_strings import RoleLabels, rt
 from workstation.errors import UserFacingError, ValidationError
 

@@ -1,6 +1,6 @@
 """The screens' side of the intake assist and the KB: imported lazily, optional.
 
-The form must work while ``workstation.assist`` or ``kb_index`` are missing or broken:
+The form must work while ``assist`` or ``kb_index`` are missing or broken:
 every function here returns ``None`` (no suggestion, no KB) instead of raising.
 """
 
@@ -21,7 +21,7 @@ def detect_emergency(text: str) -> Any | None:
     if not text.strip():
         return None
     try:
-        from workstation.assist.lexicon import detect_emergency as detect
+        from assist.lexicon import detect_emergency as detect
     except ImportError:
         return None
     try:
@@ -47,7 +47,7 @@ def assistant_for(services: Any) -> Any | None:
         if key in _assistants:
             return _assistants[key]
         try:
-            from workstation.assist.assistant import Assistant
+            from assist.assistant import Assistant
 
             model = _load_model(model_path)
             assistant: Any = _cached(services, units, model)
@@ -74,7 +74,7 @@ def _cached(services: Any, units: list[Any], model: Any | None) -> Any | None:
     if data_dir is None:
         return None
     try:
-        from workstation.assist.cache import cached_assistant
+        from assist.cache import cached_assistant
 
         return cached_assistant(units, data_dir / "assist", model=model)
     except Exception:
@@ -98,7 +98,7 @@ def _load_model(path: Any | None) -> Any | None:
     if path is None:
         return None
     try:
-        from workstation.assist.model import Model
+        from assist.model import Model
 
         return Model.load(path)
     except Exception:
@@ -129,7 +129,7 @@ def knowledge_base(services: Any) -> Any | None:
         log.exception("knowledge base unavailable")
         return None
     try:
-        from kb_index.store import KnowledgeBase
+        from kb_index.knowledge_base import KnowledgeBase
 
         kb = KnowledgeBase(services.db.path)
     except Exception:

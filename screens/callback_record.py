@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Label, Static
 
-from screens.actions import HotlineModal, show_text
+from screens.bindings import HotlineModal, show_text
 from screens.role_strings import RoleLabels, rt
 from workstation.errors import UserFacingError
 

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from screens.actions import HotlineModal
+from screens.bindings import HotlineModal
 from screens.i18n_strings import t
 from screens.safe_text import one_line
 

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from screens.actions import HotlineModal, label
+from screens.bindings import HotlineModal, label
 
 # role -> (title, workflow steps), each as (zh, en)
 HELP: dict[str, tuple[tuple[str, str], tuple[tuple[str, str], ...]]] = {

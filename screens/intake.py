@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 
 from screens import assist_adapter
-from screens.actions import HotlineScreen
+from screens.bindings import HotlineScreen
 from screens.header_bar import HeaderBar
 from screens.i18n_strings import t
 from screens.intake_outcomes import IntakeOutcomes

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Button, Input, Label, Static
 
-from screens.actions import HotlineScreen
+from screens.bindings import HotlineScreen
 from screens.i18n_strings import t
 from screens.safe_text import safe
 from screens.widgets.sync_footer import SyncFooter

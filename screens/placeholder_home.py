@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from screens.actions import HotlineScreen
+from screens.bindings import HotlineScreen
 from screens.header_bar import HeaderBar, role_label, who_text
 from screens.i18n_strings import t
 from screens.widgets.sync_footer import SyncFooter

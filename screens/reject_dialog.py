@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
 
-from screens.actions import HotlineModal, show_text
+from screens.bindings import HotlineModal, show_text
 from screens.i18n_strings import t
 from workstation.errors import ValidationError
 from workstation.i18n import language

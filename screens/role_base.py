@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import work
 from textual.widgets import DataTable
 
-from screens.actions import HotlineScreen
+from screens.bindings import HotlineScreen
 from screens.header_bar import HeaderBar
 from screens.role_strings import RoleLabels, rt
 from screens.safe_text import one_line

@@ -20,7 +20,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from screens import order_dialogs as dialogs
-from screens.actions import show_text
+from screens.bindings import show_text
 from screens.header_bar import HeaderBar
 from screens.order_detail import OrderDetail, OrderView
 from screens.role_base import RowTable, countdown, day, masked_line

@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from screens.actions import HotlineModal
+from screens.bindings import HotlineModal
 from screens.i18n_strings import t
 from screens.safe_text import clean
 

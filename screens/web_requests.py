@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from screens.actions import HotlineModal, show_text
+from screens.bindings import HotlineModal, show_text
 from screens.safe_text import clean, one_line
 
 _STRINGS: dict[str, tuple[str, str]] = {

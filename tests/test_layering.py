@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-HEADLESS = ["workstation", "kb_index", "offline_cache", "central"]
+HEADLESS = ["workstation", "assist", "kb_index", "offline_cache", "central"]
 
 
 def _modules_of(package: str) -> list[str]:
@@ -46,7 +46,7 @@ def test_headless_package_never_imports_textual(package: str) -> None:
 def test_deadline_command_loads_no_web_framework_or_textual() -> None:
     code = (
         "import sys\n"
-        "from workstation.cli import main\n"
+        "from hotline.cli import main\n"
         "main(['deadline', '--type', 'complaint', '--from', '2026-09-30T10:00:00+08:00'])\n"
         "heavy = [m for m in ('fastapi', 'textual', 'sqlalchemy', 'sklearn') if m in sys.modules]\n"
         "print('HEAVY=' + ','.join(heavy))\n"

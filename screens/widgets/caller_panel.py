@@ -18,7 +18,7 @@ from textual.reactive import reactive
 from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from screens.actions import show_text
+from screens.bindings import show_text
 from screens.i18n_strings import t
 from screens.safe_text import clean, one_line
 from workstation.models import Channel, OrderState

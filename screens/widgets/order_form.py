@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
-from screens.actions import show_text
+from screens.bindings import show_text
 from screens.i18n_strings import t
 from screens.safe_text import clean, safe
 from workstation.models import TYPE_ZH, OrderType

@@ -66,7 +66,7 @@ def small_units() -> list[Unit]:
 
 @pytest.fixture(scope="session")
 def assistant(small_units):
-    from workstation.assist import Assistant
+    from assist import Assistant
 
     return Assistant.from_directory(small_units)
 

@@ -78,7 +78,7 @@ def test_to_dict_uses_english_type_codes(assistant):
 
 
 def test_knowledge_base_articles_help_cold_start(small_units):
-    from workstation.assist import Assistant
+    from assist import Assistant
 
     articles = [
         {
@@ -98,7 +98,7 @@ def test_knowledge_base_articles_help_cold_start(small_units):
 def test_dev_tickets_routing_when_shared_data_present(shared_data):
     import json
 
-    from workstation.assist import Assistant
+    from assist import Assistant
     from workstation.models import load_units
 
     units = load_units(shared_data / "units.jsonl")

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from workstation.assist import emergency
-from workstation.assist.emergency import Emergency, detect_emergency
+from assist import emergency
+from assist.emergency import Emergency, detect_emergency
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 

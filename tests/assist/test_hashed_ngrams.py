@@ -23,7 +23,7 @@ def _reference(text: str, low: int, high: int) -> dict[tuple[str, ...], int]:
 
 
 def test_counts_are_the_n_grams_of_each_text():
-    from workstation.assist.features import hashed_counts
+    from assist.features import hashed_counts
 
     params = {"bits": 18, "ngram_range": [1, 3], "hash": 1}
     counts = hashed_counts(TEXTS, params)
@@ -36,12 +36,12 @@ def test_counts_are_the_n_grams_of_each_text():
 
 
 def test_buckets_are_the_same_in_another_process():
-    from workstation.assist.features import hashed_counts
+    from assist.features import hashed_counts
 
     params = {"bits": 18, "ngram_range": [1, 3], "hash": 1}
     here = hashed_counts(TEXTS, params).tocoo()
     code = (
-        "import json, sys; from workstation.assist.features import hashed_counts;"
+        "import json, sys; from assist.features import hashed_counts;"
         f"m = hashed_counts({TEXTS!r}, {params!r}).tocoo();"
         "print(json.dumps([m.row.tolist(), m.col.tolist(), m.data.tolist()]))"
     )
@@ -57,7 +57,7 @@ def test_buckets_are_the_same_in_another_process():
 def test_min_df_drops_rare_buckets_and_rows_are_unit_length():
     import numpy as np
 
-    from workstation.assist.features import HashedNgrams
+    from assist.features import HashedNgrams
 
     vec, matrix = HashedNgrams.fit(["停水停电", "停水", "路灯"], min_df=2)
     assert vec.size < 10 and vec.idf.dtype == np.float32
@@ -66,7 +66,7 @@ def test_min_df_drops_rare_buckets_and_rows_are_unit_length():
 
 
 def test_sgd_epochs_shrink_with_more_orders():
-    from workstation.assist.model import sgd_epochs
+    from assist.model import sgd_epochs
 
     assert sgd_epochs(20_000) == 8 and sgd_epochs(100_000) == 3 and sgd_epochs(1_000_000) == 3
 
@@ -74,11 +74,11 @@ def test_sgd_epochs_shrink_with_more_orders():
 def test_an_old_format_model_file_is_refused_clearly(tmp_path):
     import numpy as np
 
-    from workstation.assist import Model
-    from workstation.assist.model import ModelFileError
+    from assist import Model
+    from assist.model import ModelFileError
 
     old = tmp_path / "old.npz"
-    header = {"format": "workstation.assist.model/1", "vectorizer": {"vocabulary": {}}}
+    header = {"format": "assist.model/1", "vectorizer": {"vocabulary": {}}}
     with old.open("wb") as fh:
         np.savez_compressed(fh, header=np.array(json.dumps(header)))
     with pytest.raises(ModelFileError, match="retrain"):

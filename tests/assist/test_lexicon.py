@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from workstation.assist.lexicon import detect_emergency, detect_litigation, detect_secret
-from workstation.assist.places import detect_out_of_area
+from assist.lexicon import detect_emergency, detect_litigation, detect_secret
+from assist.places import detect_out_of_area
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,7 @@ def _orders() -> list[dict]:
 
 
 def test_train_save_load_round_trip(tmp_path, small_units):
-    from workstation.assist import Assistant, Model, train
+    from assist import Assistant, Model, train
 
     model = train(_orders(), small_units)
     assert model.info["type_orders"] == 37 and model.info["unit_orders"] == 37
@@ -50,7 +50,7 @@ def test_train_save_load_round_trip(tmp_path, small_units):
 
 
 def test_orders_for_unknown_units_are_left_out(small_units):
-    from workstation.assist import train
+    from assist import train
 
     rows = _orders() + [{"text": "已撤销单位的工单", "type": "complaint", "unit": "GONE"}]
     model = train(rows, small_units)
@@ -58,7 +58,7 @@ def test_orders_for_unknown_units_are_left_out(small_units):
 
 
 def test_a_damaged_model_file_is_a_user_facing_error(tmp_path):
-    from workstation.assist import Model
+    from assist import Model
     from workstation.errors import UserFacingError
 
     bad = tmp_path / "bad.npz"
@@ -74,7 +74,7 @@ def _units_file(tmp_path: Path, units) -> Path:
 
 
 def test_cli_batch_json_in_process(tmp_path, small_units, capsys):
-    from workstation.cli import main
+    from hotline.cli import main
 
     batch = tmp_path / "batch.jsonl"
     batch.write_text(
@@ -115,7 +115,7 @@ def test_cli_train_then_batch_with_model_subprocess(tmp_path, small_units):
     orders = tmp_path / "orders.jsonl"
     orders.write_text("\n".join(json.dumps(o, ensure_ascii=False) for o in _orders()), "utf-8")
     model = tmp_path / "model.npz"
-    run = [sys.executable, "-m", "workstation.cli", "assist"]
+    run = [sys.executable, "-m", "hotline.cli", "assist"]
     done = subprocess.run(
         [*run, "train", "--orders", str(orders), "--out", str(model), "--units", str(units)],
         cwd=REPO,
@@ -140,8 +140,8 @@ def test_cli_train_then_batch_with_model_subprocess(tmp_path, small_units):
 
 
 def test_cli_without_units_or_batch_explains(tmp_path, monkeypatch, capsys):
-    from workstation.assist import cli as assist_cli
-    from workstation.cli import main
+    from assist import cli as assist_cli
+    from hotline.cli import main
 
     monkeypatch.setattr(assist_cli, "SHIPPED_UNITS", tmp_path / "missing.jsonl")
     batch = tmp_path / "b.jsonl"
@@ -152,8 +152,8 @@ def test_cli_without_units_or_batch_explains(tmp_path, monkeypatch, capsys):
 
 def test_headless_imports_no_textual_nor_sklearn():
     code = (
-        "import sys, workstation.assist, workstation.assist.cli, workstation.assist.lexicon;"
-        "from workstation.assist.lexicon import detect_emergency; detect_emergency('着火了');"
+        "import sys, assist, assist.cli, assist.lexicon;"
+        "from assist.lexicon import detect_emergency; detect_emergency('着火了');"
         "bad = [m for m in ('textual', 'sklearn', 'httpx', 'sqlite3') if m in sys.modules];"
         "print(bad); sys.exit(1 if bad else 0)"
     )

@@ -12,8 +12,8 @@ import json
 
 import pytest
 
-from workstation.assist.lexicon import detect_litigation, detect_secret, detect_vague
-from workstation.assist.places import detect_out_of_area
+from assist.lexicon import detect_litigation, detect_secret, detect_vague
+from assist.places import detect_out_of_area
 from workstation.models import RejectReason
 
 LITIGATION = [
@@ -621,7 +621,7 @@ def test_how_to_enforce_is_a_consultation_but_an_unpaid_judgment_is_not():
 
 
 def test_dev_accepted_tickets_are_rarely_flagged(shared_data):
-    from workstation.assist import Assistant
+    from assist import Assistant
     from workstation.models import load_units
 
     units = load_units(shared_data / "units.jsonl")

@@ -247,7 +247,7 @@ LOCAL_MATTERS = [row for row in EVERYDAY if row[1] in ("U001", "U002", "U005", "
 @pytest.fixture(scope="module")
 def routed(shared_data):
     """The assistant on the shared directory and knowledge base (cold start, no history)."""
-    from workstation.assist import Assistant
+    from assist import Assistant
     from workstation.models import load_units
 
     units = load_units(shared_data / "units.jsonl")
@@ -316,7 +316,7 @@ def test_reasons_name_the_everyday_words(routed):
 
 
 def test_every_unit_has_everyday_terms(shared_data):
-    from workstation.assist.directory import _terms_table, unit_terms
+    from assist.directory import _terms_table, unit_terms
     from workstation.models import load_units
 
     units = load_units(shared_data / "units.jsonl")
@@ -334,7 +334,7 @@ def test_every_unit_has_everyday_terms(shared_data):
 
 
 def test_terms_follow_the_unit_not_the_code():
-    from workstation.assist.directory import unit_terms
+    from assist.directory import unit_terms
     from workstation.models import Unit
 
     table = {
@@ -350,7 +350,7 @@ def test_terms_follow_the_unit_not_the_code():
 
 
 def test_combined_terms_need_every_part(small_units):
-    from workstation.assist.directory import DirectoryIndex, UnitTerms
+    from assist.directory import DirectoryIndex, UnitTerms
 
     terms = UnitTerms({"C01": ("三轮车+卖", "摆摊")}, {}, {})
     index = DirectoryIndex(small_units, terms=terms, expand=lambda text: ())
@@ -360,7 +360,7 @@ def test_combined_terms_need_every_part(small_units):
 
 
 def test_a_word_inside_a_longer_one_is_not_counted(small_units):
-    from workstation.assist.directory import DirectoryIndex, UnitTerms
+    from assist.directory import DirectoryIndex, UnitTerms
 
     terms = UnitTerms({"P01": ("身份证",), "S01": ("身份证明",)}, {}, {})
     index = DirectoryIndex(small_units, terms=terms, expand=lambda text: ())
@@ -369,7 +369,7 @@ def test_a_word_inside_a_longer_one_is_not_counted(small_units):
 
 
 def test_a_town_name_weighs_less_than_a_matter(small_units):
-    from workstation.assist.directory import DirectoryIndex, UnitTerms
+    from assist.directory import DirectoryIndex, UnitTerms
 
     terms = UnitTerms({}, {"T01": ("汇龙镇",)}, {"town": ("邻居",)})
     index = DirectoryIndex(small_units, terms=terms, expand=lambda text: ())
@@ -382,7 +382,7 @@ def test_a_town_name_weighs_less_than_a_matter(small_units):
 
 
 def test_colloquial_expansion_helps_and_a_broken_one_is_dropped(small_units):
-    from workstation.assist.directory import DirectoryIndex
+    from assist.directory import DirectoryIndex
 
     def expand(text: str) -> list[str]:
         return ["供电抢修"] if "没电" in text else []

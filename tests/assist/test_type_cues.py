@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from workstation.assist.text import normalize
-from workstation.assist.type_cues import cue_type_evidence, cue_type_scores
+from assist.text import normalize
+from assist.type_cues import cue_type_evidence, cue_type_scores
 
 C, H, P, S = "consultation", "help", "complaint", "suggestion"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workstation.cli import main
+from hotline.cli import main
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

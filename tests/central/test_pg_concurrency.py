@@ -85,7 +85,7 @@ def test_reader_sees_every_change_exactly_once_under_concurrent_writers(pg_url: 
 def test_two_pushes_of_one_client_at_once_apply_once(pg_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from central.accounts import Session, UserRecord
     from central.api_models import PushRequest
-    from central.sync import push
+    from central.sync_server import push
     from tests.central.conftest import FakeClock, make_store
     from tests.support.seed import seed
     from workstation.models import Role

@@ -104,8 +104,8 @@ async def wait_for_model(s: Any, limit_s: float = 60) -> Path:
 async def test_closed_orders_train_a_model_that_reaches_the_seat(
     live_server: LiveServer, tmp_path: Path
 ) -> None:
+    from assist.assistant import Assistant
     from screens import assist_adapter
-    from workstation.assist.assistant import Assistant
 
     close_orders(live_server)
     with server_db(live_server) as conn:

@@ -92,7 +92,7 @@ def test_one_trainer_at_a_time(store: Any, clock: Clock) -> None:
 
 
 def test_stored_texts_of_past_orders_are_masked(store: Any, clock: Clock, tmp_path: Any) -> None:
-    from workstation.assist.model import Model
+    from assist.model import Model
 
     rows = training_rows(30)
     rows[-1] = ("我叫张三，电话13912346025，身份证320681198001011234，小区路灯坏了", "U002", "help")

@@ -207,7 +207,7 @@ def test_cli_report(
     capsysbinary: pytest.CaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from workstation.cli import main
+    from hotline.cli import main
 
     monkeypatch.setenv("WORKSTATION_FAKE_NOW", "2026-12-01T10:00:00+08:00")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from workstation.cli import main
+from hotline.cli import main
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -164,7 +164,7 @@ def test_shipped_example_loads(
 def test_deadline_command_stays_light(isolated_env: dict[str, str]) -> None:
     """`workstation deadline` must not load a web framework, Textual or SQL."""
     code = (
-        "import sys; from workstation.cli import main; "
+        "import sys; from hotline.cli import main; "
         "rc = main(['deadline','--type','help','--from','2026-09-30']); "
         "heavy = [m for m in ('fastapi','textual','sqlalchemy','uvicorn','httpx') if m in sys.modules]; "
         "print(heavy); sys.exit(rc)"

@@ -10,8 +10,8 @@ import pytest
 from kb_index import memindex, postings
 from kb_index.article import Article
 from kb_index.forward import article_terms, article_terms_many
+from kb_index.knowledge_base import KnowledgeBase
 from kb_index.phrases import PhraseCounter, PhraseTable
-from kb_index.store import KnowledgeBase
 
 WORDS = [
     "社保卡",

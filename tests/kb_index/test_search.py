@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from kb_index.store import KnowledgeBase
+from kb_index.knowledge_base import KnowledgeBase
 
 ARTICLES = [
     {

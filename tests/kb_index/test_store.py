@@ -9,8 +9,8 @@ import pytest
 
 from kb_index.errors import ImportFailed, InvalidArticle
 from kb_index.importers import import_path
+from kb_index.knowledge_base import KnowledgeBase
 from kb_index.paths import default_db_path
-from kb_index.store import KnowledgeBase
 
 ART = {
     "id": "K1",
@@ -128,7 +128,7 @@ def test_csv_and_markdown_import(tmp_path):
 
 
 def test_cli_import_and_search(tmp_path, monkeypatch, capsys):
-    from workstation.cli import main
+    from hotline.cli import main
 
     monkeypatch.setenv("WORKSTATION_DATA_DIR", str(tmp_path))
     src = tmp_path / "kb.jsonl"

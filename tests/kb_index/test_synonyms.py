@@ -10,7 +10,7 @@ import time
 import pytest
 
 import kb_index.query
-from kb_index.store import KnowledgeBase
+from kb_index.knowledge_base import KnowledgeBase
 from kb_index.synonyms import (
     MIN_KEY_CHARS,
     Vocabulary,

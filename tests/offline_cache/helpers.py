@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from offline_cache.services import SeatServices
-from offline_cache.sync import Timeouts
+from offline_cache.sync_client import Timeouts
 
 REPO = Path(__file__).resolve().parents[2]
 FAST = Timeouts(connect=2.0, read=5.0, write=5.0, pool=2.0)
@@ -72,7 +72,7 @@ def run_cli(
     *args: str, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "workstation.cli", *args],
+        [sys.executable, "-m", "hotline.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -85,7 +85,7 @@ def run_cli(
 def run_until_paused(args: list[str], point: str, timeout: float = 60) -> None:
     """Start the CLI with a pause hook, wait until it reports the point, then kill -9 it."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "workstation.cli", *args],
+        [sys.executable, "-m", "hotline.cli", *args],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,

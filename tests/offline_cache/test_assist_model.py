@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 
 from offline_cache import assist_model
+from offline_cache.order_view import upsert_entity
 from offline_cache.services import SeatServices
-from offline_cache.store import upsert_entity
 
 
 def announce(s: SeatServices, version: int, data: bytes) -> None:

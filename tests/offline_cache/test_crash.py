@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from offline_cache.services import SeatServices
-from offline_cache.sync import SyncLoop
+from offline_cache.sync_client import SyncLoop
 from tests.offline_cache.conftest import FORM
 from tests.offline_cache.helpers import (
     REPO,

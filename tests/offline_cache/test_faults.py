@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from offline_cache.sync import SyncError, Timeouts
+from offline_cache.sync_client import SyncError, Timeouts
 from tests.offline_cache.conftest import FORM
 from tests.offline_cache.helpers import (
     FAST,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from offline_cache.sync import AuthExpired, SyncClient
+from offline_cache.sync_client import AuthExpired, SyncClient
 from tests.offline_cache.conftest import FORM
 from tests.offline_cache.helpers import (
     live_seat,

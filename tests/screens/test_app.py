@@ -61,7 +61,7 @@ async def test_site_keymap_rebinds_submit(services) -> None:
 
 
 async def test_palette_lists_every_intake_action(services) -> None:
-    from screens.actions import ActionsProvider
+    from screens.bindings import ActionsProvider
 
     app = make_app(services)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -33,8 +33,8 @@ async def test_results_are_shown_then_opened_from_the_keyboard(services) -> None
 
 
 def test_cold_start_model_is_cached_and_gives_the_same_suggestions(tmp_path: Path) -> None:
-    from workstation.assist.assistant import Assistant
-    from workstation.assist.cache import cache_path, cached_assistant, directory_key
+    from assist.assistant import Assistant
+    from assist.cache import cache_path, cached_assistant, directory_key
     from workstation.models import load_units
 
     units = load_units(Path(__file__).resolve().parents[2] / "workstation/data/units.jsonl")

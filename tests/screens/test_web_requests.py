@@ -118,7 +118,7 @@ async def test_pick_a_web_request_and_dispatch_it(services) -> None:
 
 
 async def test_palette_offers_web_requests(services) -> None:
-    from screens.actions import ActionsProvider
+    from screens.bindings import ActionsProvider
 
     app = make_app(services)
     async with app.run_test(size=(120, 40)) as pilot:

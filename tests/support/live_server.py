@@ -140,7 +140,7 @@ def start_live_server(
     cmd = [
         sys.executable,
         "-m",
-        "workstation.cli",
+        "hotline.cli",
         "serve",
         "--db",
         db_url,

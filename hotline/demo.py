@@ -124,7 +124,7 @@ def running_server(root: Path, db_url: str, port: int):
         "WORKSTATION_DATA_DIR": str(root),
         "WORKSTATION_CLOCK_FILE": str(root / SEED_CLOCK),  # absent: the real time
     }
-    cmd = [sys.executable, "-m", "workstation.cli", "serve", "--db", db_url,
+    cmd = [sys.executable, "-m", "hotline.cli", "serve", "--db", db_url,
            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
     process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"

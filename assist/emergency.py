@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from workstation.assist.text import normalize
+from assist.text import normalize
 
 #: Clause and sentence breaks after NFKC (full-width ，！？ become ASCII; 。 stays).
 _CLAUSE_BREAK = re.compile(r"[,.;:!?、 …~。]")
@@ -150,7 +150,7 @@ def _describe(classes: set[str], content: frozenset[str]) -> _Word:
 @cache
 def _lexicon() -> _Lexicon:
     raw = json.loads(
-        resources.files("workstation.assist").joinpath("data", "emergency.json").read_text("utf-8")
+        resources.files("assist").joinpath("data", "emergency.json").read_text("utf-8")
     )
     index: dict[str, set[str]] = {}
     for name, words in raw["classes"].items():

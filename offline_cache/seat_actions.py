@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from offline_cache.db import SeatDB, get_meta, set_meta
 from offline_cache.ids import order_number, uuid7
-from offline_cache.store import append_command, rebuild_order, upsert_contact, upsert_entity
+from offline_cache.order_view import append_command, rebuild_order, upsert_contact, upsert_entity
 from workstation.models import Actor
 
 if TYPE_CHECKING:

@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from workstation.assist.lexicon import load_json
-from workstation.assist.text import normalize
+from assist.lexicon import load_json
+from assist.text import normalize
 from workstation.models import OrderType
 from workstation.word_regex import trie_alternation
 

@@ -20,7 +20,7 @@ from typing import Any
 from workstation.errors import ConfigError, ValidationError
 
 #: The routing directory the product ships (created by the demo-data area).
-SHIPPED_UNITS = Path(__file__).resolve().parents[1] / "data" / "units.jsonl"
+SHIPPED_UNITS = Path(__file__).resolve().parents[1] / "workstation" / "data" / "units.jsonl"
 
 
 def register(subparsers: Any) -> None:
@@ -85,8 +85,8 @@ def _read(path: Path) -> str:
 def _suggest(args: argparse.Namespace) -> int:
     import time
 
-    from workstation.assist.assistant import Assistant
-    from workstation.assist.model import Model
+    from assist.assistant import Assistant
+    from assist.model import Model
     from workstation.models import load_units
 
     if not args.batch:
@@ -128,7 +128,7 @@ def _suggest(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from workstation.assist.model import read_orders, train
+    from assist.model import read_orders, train
     from workstation.models import load_units
 
     _read(Path(args.orders))

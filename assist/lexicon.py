@@ -1,7 +1,7 @@
 """Lexicon checks for requests the hotline must not accept (不予受理).
 
 Pure functions over the vocabularies shipped in ``assist/data``: no model, no I/O after the
-first call. Emergencies live in :mod:`workstation.assist.emergency` (re-exported here).
+first call. Emergencies live in :mod:`assist.emergency` (re-exported here).
 
 Each reason is a structure over the text, not a list of remembered sentences: litigation
 needs a proceeding and a sign that it is filed or decided; a secret needs an ask-to-find-out
@@ -18,8 +18,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from workstation.assist.emergency import Emergency, detect_emergency
-from workstation.assist.text import alternation, clause_end, clause_start, normalize
+from assist.emergency import Emergency, detect_emergency
+from assist.text import alternation, clause_end, clause_start, normalize
 
 __all__ = [
     "Emergency",
@@ -47,7 +47,7 @@ class LexiconFlag:
 
 
 def load_json(name: str) -> dict[str, Any]:
-    data = resources.files("workstation.assist").joinpath("data").joinpath(name).read_text("utf-8")
+    data = resources.files("assist").joinpath("data").joinpath(name).read_text("utf-8")
     return json.loads(data)
 
 

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from offline_cache import apply as apply_mod
+from offline_cache.order_view import wire_command
 from offline_cache.session import API, session_token
-from offline_cache.store import wire_command
 
 if TYPE_CHECKING:
     import httpx
@@ -371,6 +371,6 @@ class SyncLoop:
 
 
 def _pause(name: str) -> None:
-    from offline_cache.actions import crash_point
+    from offline_cache.seat_actions import crash_point
 
     crash_point(name)

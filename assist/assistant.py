@@ -11,18 +11,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from workstation.assist.directory import Article, DirectoryIndex
-from workstation.assist.features import softmax
-from workstation.assist.lexicon import (
+from assist.directory import DirectoryIndex, UnitArticle
+from assist.features import softmax
+from assist.lexicon import (
     detect_emergency,
     detect_litigation,
     detect_secret,
     detect_vague,
 )
-from workstation.assist.model import Model
-from workstation.assist.places import detect_out_of_area
-from workstation.assist.text import normalize
-from workstation.assist.type_cues import cue_type_scores
+from assist.model import Model
+from assist.places import detect_out_of_area
+from assist.text import normalize
+from assist.type_cues import cue_type_scores
 from workstation.models import OrderType, RejectReason, Unit
 
 KEYWORD_WEIGHT = 0.3  # keyword evidence next to the pseudo-document classifier
@@ -92,11 +92,11 @@ class Assistant:
     def from_directory(
         cls,
         units: Sequence[Unit],
-        kb_articles: Iterable[Article | Mapping[str, Any]] | None = None,
+        kb_articles: Iterable[UnitArticle | Mapping[str, Any]] | None = None,
         model: Model | None = None,
     ) -> Assistant:
         articles = [
-            a if isinstance(a, Article) else Article.from_dict(a) for a in kb_articles or ()
+            a if isinstance(a, UnitArticle) else UnitArticle.from_dict(a) for a in kb_articles or ()
         ]
         return cls(DirectoryIndex(list(units), articles).fit(), model)
 

@@ -9,7 +9,7 @@ parameters (character 1-3-grams, sublinear tf, l2 norm) from the stored vocabula
 idf. When the file is missing, :func:`build_in_subprocess` trains it in a separate
 process, so the UI process never imports scikit-learn.
 
-    python -m workstation.assist.cache UNITS.jsonl OUT.npz   # what the subprocess runs
+    python -m assist.cache UNITS.jsonl OUT.npz   # what the subprocess runs
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def directory_key(units: Sequence[Unit], kb_version: str | int = "") -> str:
     """A hash of everything the cold-start classifier is trained from."""
     from importlib import resources
 
-    terms = resources.files("workstation.assist").joinpath("data", "unit_terms.json").read_bytes()
+    terms = resources.files("assist").joinpath("data", "unit_terms.json").read_bytes()
     payload = json.dumps(
         [
             CACHE_VERSION,
@@ -111,7 +111,7 @@ class CharTfidf:
 
 def save_cold_start(assistant: Any, path: Path) -> Path:
     """Write the assistant's fitted directory classifier as a model file."""
-    from workstation.assist.model import Model
+    from assist.model import Model
 
     clf = assistant.index._clf
     if clf is None:
@@ -128,10 +128,10 @@ def load_cold_start(
     units: Sequence[Unit], path: Path, articles: Sequence[Any] = (), model: Any = None
 ) -> Any:
     """The assistant with its classifier read from ``path`` (no scikit-learn import)."""
-    from workstation.assist.assistant import Assistant
-    from workstation.assist.directory import Article, DirectoryIndex
-    from workstation.assist.features import LinearHead, NgramVectorizer, TextClassifier
-    from workstation.assist.model import FORMAT, ModelFileError, read_model_file
+    from assist.assistant import Assistant
+    from assist.directory import DirectoryIndex, UnitArticle
+    from assist.features import LinearHead, NgramVectorizer, TextClassifier
+    from assist.model import FORMAT, ModelFileError, read_model_file
 
     header, arrays = read_model_file(path)
     if header.get("format") != FORMAT or "unit" not in header:
@@ -140,7 +140,8 @@ def load_cold_start(
     impl = CharTfidf(meta["params"], meta["vocabulary"], arrays["idf"])
     head = LinearHead.from_state("unit", header["unit"], arrays)
     index = DirectoryIndex(
-        list(units), [a if isinstance(a, Article) else Article.from_dict(a) for a in articles]
+        list(units),
+        [a if isinstance(a, UnitArticle) else UnitArticle.from_dict(a) for a in articles],
     )
     index._clf = TextClassifier(NgramVectorizer(dict(meta["params"]), impl), head)
     return Assistant(index, model)
@@ -160,7 +161,7 @@ def build_in_subprocess(units: Sequence[Unit], path: Path, timeout: float = 300)
         units_file = Path(fh.name)
     try:
         subprocess.run(
-            [sys.executable, "-m", "workstation.assist.cache", str(units_file), str(path)],
+            [sys.executable, "-m", "assist.cache", str(units_file), str(path)],
             check=True,
             capture_output=True,
             timeout=timeout,
@@ -183,7 +184,7 @@ def cached_assistant(
 
 
 def _main(argv: list[str]) -> int:
-    from workstation.assist.assistant import Assistant
+    from assist.assistant import Assistant
 
     units_file, out = Path(argv[0]), Path(argv[1])
     units = [

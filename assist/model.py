@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workstation.assist.features import HashedNgrams, LinearHead, NgramVectorizer
-from workstation.assist.text import normalize
+from assist.features import HashedNgrams, LinearHead, NgramVectorizer
+from assist.text import normalize
 from workstation.errors import ValidationError
 from workstation.models import OrderType, Unit
 
 #: /2: hashed n-grams (no vocabulary in the file). /1 files are refused; the server retrains.
-FORMAT = "workstation.assist.model/2"
+FORMAT = "assist.model/2"
 #: 2**18 hash buckets: about as many as the old 200,000-n-gram vocabulary cap; per-unit
 #: weights are capped so the file stays small for sync.
 HASH_BITS = 18

@@ -20,8 +20,8 @@ COMMAND_MODULES = (
     "kb_index.cli",
     "central.cli",
     "offline_cache.cli",
-    "workstation.assist.cli",
-    "screens.cli",
+    "assist.cli",
+    "hotline.seat_cli",
 )
 
 

@@ -91,8 +91,8 @@ def _tui(args: argparse.Namespace) -> int:
 def _print_keys() -> int:
     from textual.binding import Binding
 
-    from screens.actions import label
     from screens.app import HotlineApp
+    from screens.bindings import label
     from screens.intake import IntakeScreen
 
     for owner in (HotlineApp, IntakeScreen):
@@ -104,7 +104,7 @@ def _print_keys() -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     _language(args)
-    from screens.demo import run_demo
+    from hotline.demo import run_demo
 
     return run_demo(
         Path(args.data_dir).expanduser() if args.data_dir else None,

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from workstation.assist.text import alternation, normalize
+from assist.text import alternation, normalize
 from workstation.models import Unit
 
 _CLAUSES = re.compile(r"[，,、；;。：:（）()及和与等]+")
@@ -57,7 +57,7 @@ class UnitTerms:
 
 @cache
 def _terms_table() -> dict[str, Any]:
-    from workstation.assist.lexicon import load_json
+    from assist.lexicon import load_json
 
     return load_json("unit_terms.json")
 
@@ -98,7 +98,7 @@ def _clean(words: Any) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Article:
+class UnitArticle:
     """The parts of a knowledge-base article the assist uses."""
 
     id: str
@@ -108,7 +108,7 @@ class Article:
     tags: tuple[str, ...] = ()
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Article:
+    def from_dict(cls, data: Mapping[str, Any]) -> UnitArticle:
         return cls(
             id=str(data.get("id") or ""),
             title=str(data.get("title") or ""),
@@ -131,7 +131,7 @@ def duty_clauses(unit: Unit) -> list[str]:
 
 
 def pseudo_documents(
-    units: Sequence[Unit], articles: Iterable[Article] = (), terms: UnitTerms | None = None
+    units: Sequence[Unit], articles: Iterable[UnitArticle] = (), terms: UnitTerms | None = None
 ) -> tuple[list[str], list[str]]:
     """Training texts and unit codes cut from the directory and the knowledge base, and
     each everyday term as a text of its own (its characters then count for the unit
@@ -167,7 +167,7 @@ def pseudo_documents(
 
 
 def _owners(
-    units: Sequence[Unit], articles: Sequence[Article], terms: UnitTerms
+    units: Sequence[Unit], articles: Sequence[UnitArticle], terms: UnitTerms
 ) -> dict[str, dict[str, tuple[float, str]]]:
     """Word -> unit code -> (weight factor, kind of evidence); a unit's strongest kind wins."""
     owners: dict[str, dict[str, tuple[float, str]]] = {}
@@ -227,7 +227,7 @@ class DirectoryIndex:
     """
 
     units: list[Unit]
-    articles: list[Article] = field(default_factory=list)
+    articles: list[UnitArticle] = field(default_factory=list)
     terms: UnitTerms | None = None
     expand: Expander | None = None
 
@@ -253,7 +253,7 @@ class DirectoryIndex:
         self._place_re = alternation(list(self._place_of))
         self._local_of = _local_vocabulary(self.units, self.terms, set(self._place_of))
         self._clauses = {u.code: duty_clauses(u) for u in self.units}
-        self._articles_of: dict[str, list[Article]] = {}
+        self._articles_of: dict[str, list[UnitArticle]] = {}
         for article in self.articles:
             self._articles_of.setdefault(article.unit, []).append(article)
         self._clf: Any = None
@@ -358,7 +358,7 @@ class DirectoryIndex:
 
     def fit(self) -> DirectoryIndex:
         """Train the pseudo-document classifier (a few seconds for 74 units and their KB)."""
-        from workstation.assist.features import fit_linear
+        from assist.features import fit_linear
 
         texts, labels = pseudo_documents(self.units, self.articles, self.terms)
         self._clf = fit_linear(texts, labels, c=0.5)
@@ -391,7 +391,7 @@ class DirectoryIndex:
         scored.sort(reverse=True)
         return [c for _, c in scored[:limit]]
 
-    def article_reasons(self, code: str, norm: str, limit: int = 2) -> list[Article]:
+    def article_reasons(self, code: str, norm: str, limit: int = 2) -> list[UnitArticle]:
         grams = {norm[i : i + 2] for i in range(len(norm) - 1)}
         scored = []
         for article in self._articles_of.get(code, []):

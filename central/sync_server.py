@@ -37,7 +37,7 @@ from central.auth import SessionDep, StoreDep
 from central.changes import Tx, dumps, mask_for_unit, pull_text
 from central.commands import execute_command
 from central.errors import BadBody, Forbidden, MutationGap, Unavailable
-from central.order_store import forget_order, load_order, order_units
+from central.order_tables import forget_order, load_order, order_units
 from central.store import Store
 from workstation.errors import NotPermitted, UserFacingError, ValidationError
 from workstation.models import Actor, Role

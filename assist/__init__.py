@@ -4,13 +4,13 @@ Headless: no Textual, no HTTP, no SQL; scikit-learn is imported only when a mode
 trained or used. The workstation suggests; the agent decides.
 """
 
-from workstation.assist.assistant import Assistant, Suggestion, UnitSuggestion
-from workstation.assist.directory import Article
-from workstation.assist.lexicon import Emergency, detect_emergency
-from workstation.assist.model import Model, TrainingOrder, read_orders, train
+from assist.assistant import Assistant, Suggestion, UnitSuggestion
+from assist.directory import UnitArticle
+from assist.lexicon import Emergency, detect_emergency
+from assist.model import Model, TrainingOrder, read_orders, train
 
 __all__ = [
-    "Article",
+    "UnitArticle",
     "Assistant",
     "Emergency",
     "Model",

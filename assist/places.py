@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from workstation.assist.lexicon import LexiconFlag, concreteness, load_json
-from workstation.assist.text import alternation, clause_end, clause_start, normalize
+from assist.lexicon import LexiconFlag, concreteness, load_json
+from assist.text import alternation, clause_end, clause_start, normalize
 
 THRESHOLD = 0.6  # weight of a bare mention of another place, enough on its own
 PORTABLE = 0.5  # 异地就医, 转回启东: a local service used or moved elsewhere
