@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from workstation.word_regex import trie_alternation
+
 _STARS = re.compile(r"\*+")
 _SPACE = re.compile(r"\s+")
 CLAUSE_BREAKS = frozenset(",.;:!?，。；：！？\n、")
@@ -38,5 +40,4 @@ def clause_end(text: str, pos: int) -> int:
 
 def alternation(words: list[str]) -> re.Pattern[str]:
     """One compiled regex matching any of ``words``, longest first (leftmost-longest)."""
-    unique = sorted({normalize(w) for w in words if w}, key=len, reverse=True)
-    return re.compile("|".join(re.escape(w) for w in unique) or r"(?!x)x")
+    return re.compile(trie_alternation({normalize(w) for w in words if w}))
