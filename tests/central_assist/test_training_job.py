@@ -114,7 +114,7 @@ def test_download_route(store: Any, clock: Clock) -> None:
     from fastapi.testclient import TestClient
 
     from central.app import create_app
-    from tests.support.seed import USERS
+    from central.testing import USERS
 
     insert_closed(store, training_rows(30), clock.now)
     run_training(store, POLICY, force=True)
