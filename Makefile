@@ -1,12 +1,13 @@
 # Two commands for a fresh machine with Python 3.11 and make:
 #   make demo   - the workstation with demo data (embedded SQLite, local central server)
 #   make test   - the whole test suite
+#   make bench NAME=sync_weak_link ARGS="--commands 1000"   - one benchmark (benchmarks/NAME.py)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint venv clean
+.PHONY: demo test bench lint venv clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "needs python3.11 on PATH"; exit 1; }
@@ -22,6 +23,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	@test -n "$(NAME)" || { echo "usage: make bench NAME=<one of: $(basename $(notdir $(filter-out benchmarks/__init__.py,$(wildcard benchmarks/*.py))))> [ARGS=...]"; exit 2; }
+	$(BIN)/python -m benchmarks.$(NAME) $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

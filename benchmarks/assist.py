@@ -1,7 +1,7 @@
 """Benchmark of the intake assist: routing, non-accepted reasons, type, speed.
 
-    .venv/bin/python benchmarks/assist.py                    # dev tickets + real messages CV
-    .venv/bin/python benchmarks/assist.py --train-size 100000  # also: training time at 100k
+    .venv/bin/python -m benchmarks.assist                      # dev tickets + real messages CV
+    .venv/bin/python -m benchmarks.assist --train-size 100000  # also: training time at 100k
 
 Targets (the issue): unit in top 3 for >= 90% of accepted dev tickets; non-accepted reason
 right for >= 85% of rejected ones; every emergency flagged; type accuracy >= 0.85 by 5-fold
@@ -26,7 +26,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 DATA = ROOT / ".." / "shared" / "data"
 #: Requests written by people who saw neither the assist nor the dev tickets (README there).
 PROBES = ROOT / "benchmarks" / "probes"

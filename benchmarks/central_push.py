@@ -9,7 +9,8 @@
    1,000,000 changes stored (bulk-loaded with COPY; ``--changes N`` for a quick run).
 
 Needs only PostgreSQL: ``--pg URL`` or ``WORKSTATION_TEST_PG_URL``. It creates and drops
-its own database. Example: ``.venv/bin/python benchmarks/central_push.py --changes 200000``.
+its own database. Example: ``.venv/bin/python -m benchmarks.central_push --changes 200000``
+(from the repository root; or ``make bench NAME=central_push ARGS="--changes 200000"``).
 """
 
 from __future__ import annotations
@@ -19,16 +20,12 @@ import asyncio
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
 from pathlib import Path
-
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
 
 def _db_url(base: str, name: str) -> str:
@@ -39,51 +36,6 @@ def _db_url(base: str, name: str) -> str:
         .set(database=name)
         .render_as_string(hide_password=False)
     )
-
-
-def _start_server(db_url: str, workers: int, tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
-    import httpx
-
-    from tests.support.live_server import free_port
-
-    port = free_port()
-    env = {
-        **os.environ,
-        "WORKSTATION_DB_URL": db_url,
-        "WORKSTATION_JOBS_INTERVAL": "0",
-        "WORKSTATION_DATA_DIR": str(tmp / "data"),
-        "PYTHONPATH": str(REPO),
-    }
-    log = (tmp / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "hotline.cli",
-            "serve",
-            "--db",
-            db_url,
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("server did not start:\n" + (tmp / "server.log").read_text(errors="replace"))
 
 
 async def _push_load(
@@ -223,7 +175,7 @@ def main() -> int:
 
     from central.db import Database
     from central.store import Store
-    from tests.support.seed import seed
+    from central.testing import running_server, seed
     from workstation.config import load_settings
 
     name = f"hl_bench_{uuid.uuid4().hex[:8]}"
@@ -232,50 +184,56 @@ def main() -> int:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = _db_url(args.pg, name)
     tmp = Path(tempfile.mkdtemp(prefix="central-bench-"))
-    proc = None
     try:
         store = Store(Database(url), load_settings(env={"WORKSTATION_DATA_DIR": str(tmp / "data")}))
         seats = tuple(f"B{i:02d}" for i in range(5))
         seeded = seed(store, seats)
         store.db.dispose()
-        proc, base = _start_server(url, args.workers, tmp)
-        tokens = []
-        for seat in seats:
-            r = httpx.post(
-                f"{base}/api/v1/auth/login",
-                headers={"X-Seat-Token": seeded.seat_tokens[seat]},
-                json={"user": "agent1", "password": seeded.password("agent1")},
-                timeout=30,
+        with running_server(
+            url,
+            tmp / "data",
+            workers=args.workers,
+            jobs_interval=0,
+            log_path=tmp / "server.log",
+            limit_s=60,
+        ) as server:
+            base = server.base_url
+            tokens = []
+            for seat in seats:
+                r = httpx.post(
+                    f"{base}/api/v1/auth/login",
+                    headers={"X-Seat-Token": seeded.seat_tokens[seat]},
+                    json={"user": "agent1", "password": seeded.password("agent1")},
+                    timeout=30,
+                )
+                tokens.append((seat, r.json()["token"]))
+            accepted, errors = asyncio.run(
+                _push_load(base, tokens, args.clients, args.seconds, args.batch)
             )
-            tokens.append((seat, r.json()["token"]))
-        accepted, errors = asyncio.run(
-            _push_load(base, tokens, args.clients, args.seconds, args.batch)
-        )
-        push_rate = accepted / args.seconds
-        plain = _plain_inserts(url, args.clients, args.seconds) / args.seconds
-        print(
-            f"push: {accepted} commands applied in {args.seconds:.0f}s = {push_rate:.0f} commands/s "
-            f"({args.clients} clients, batches of {args.batch}, {args.workers} server processes, {errors} non-200)"
-        )
-        print(
-            f"plain INSERTs (psycopg, {args.clients} connections, autocommit): {plain:.0f} rows/s"
-        )
-        print(f"ratio push/plain: {push_rate / plain:.3f}")
-        t = time.monotonic()
-        _bulk_changes(url, args.changes)
-        with psycopg.connect(url) as conn:
-            top = conn.execute("SELECT value FROM change_counter").fetchone()[0]  # type: ignore[index]
-        print(f"bulk-loaded {args.changes} changes in {time.monotonic() - t:.1f}s (total {top})")
-        times = _pull_latency(base, tokens[0][1], top, args.samples)
-        q = statistics.quantiles(times, n=100)
-        print(
-            f"pull (limit 500, {args.samples} random cursors): p50 {q[49] * 1000:.1f} ms, "
-            f"p99 {q[98] * 1000:.1f} ms, max {max(times) * 1000:.1f} ms"
-        )
+            push_rate = accepted / args.seconds
+            plain = _plain_inserts(url, args.clients, args.seconds) / args.seconds
+            print(
+                f"push: {accepted} commands applied in {args.seconds:.0f}s = {push_rate:.0f} commands/s "
+                f"({args.clients} clients, batches of {args.batch}, {args.workers} server processes, {errors} non-200)"
+            )
+            print(
+                f"plain INSERTs (psycopg, {args.clients} connections, autocommit): {plain:.0f} rows/s"
+            )
+            print(f"ratio push/plain: {push_rate / plain:.3f}")
+            t = time.monotonic()
+            _bulk_changes(url, args.changes)
+            with psycopg.connect(url) as conn:
+                top = conn.execute("SELECT value FROM change_counter").fetchone()[0]  # type: ignore[index]
+            print(
+                f"bulk-loaded {args.changes} changes in {time.monotonic() - t:.1f}s (total {top})"
+            )
+            times = _pull_latency(base, tokens[0][1], top, args.samples)
+            q = statistics.quantiles(times, n=100)
+            print(
+                f"pull (limit 500, {args.samples} random cursors): p50 {q[49] * 1000:.1f} ms, "
+                f"p99 {q[98] * 1000:.1f} ms, max {max(times) * 1000:.1f} ms"
+            )
     finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=20)
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return 0

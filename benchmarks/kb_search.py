@@ -1,7 +1,7 @@
 """Knowledge-base search benchmark: accuracy on the dev set and real Q&A, speed at scale.
 
-    .venv/bin/python benchmarks/kb_search.py              # 100,000 articles
-    .venv/bin/python benchmarks/kb_search.py --quick      # 5,000 articles, a minute
+    .venv/bin/python -m benchmarks.kb_search              # 100,000 articles
+    .venv/bin/python -m benchmarks.kb_search --quick      # 5,000 articles, a minute
 
 Prints (never asserts): top-3 accuracy per query kind on kb_dev and on the blind probe
 queries (benchmarks/probes); top-1/top-3 on the real
@@ -37,7 +37,6 @@ DATA = ROOT.parent / "shared" / "data"
 #: 240 queries over kb_dev written by someone who saw neither the engine nor the dev queries
 #: (benchmarks/probes/README.md): a check that gains on the dev queries generalise.
 PROBES = ROOT / "benchmarks" / "probes" / "kb_queries.jsonl"
-sys.path.insert(0, str(ROOT))
 
 
 def load(name: str) -> list[dict]:
@@ -244,13 +243,13 @@ def worker(args: argparse.Namespace) -> None:
 
 
 def run_worker(name: str, part: str, args: argparse.Namespace) -> dict:
-    cmd = [sys.executable, __file__, "--worker", name, "--part", part]
+    cmd = [sys.executable, "-m", "benchmarks.kb_search", "--worker", name, "--part", part]
     articles = args.articles
     if name == "bm25" and part == "scale":
         articles = min(articles, args.bm25_articles)
     cmd += ["--articles", str(articles), "--queries", str(args.queries)]
     cmd += ["--seed", str(args.seed), "--rapidfuzz-queries", str(args.rapidfuzz_queries)]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=ROOT)
     if out.returncode:
         print(out.stderr[-2000:], file=sys.stderr)
         return {"system": name, "error": out.returncode}

@@ -13,7 +13,7 @@ its connection dies mid-response (a push already committed on the server, or a p
 half read); the client starts a new round on a new connection at once. The line reports
 responses and cuts. Run from the repository root:
 
-    PYTHONPATH=. .venv/bin/python benchmarks/sync_weak_link.py --commands 10000
+    .venv/bin/python -m benchmarks.sync_weak_link --commands 10000
 """
 
 from __future__ import annotations
@@ -23,50 +23,10 @@ import asyncio
 import gzip
 import json
 import math
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def start_server(tmp: Path) -> tuple[subprocess.Popen[bytes], str, object]:
-    """A seeded central server (uvicorn subprocess, the app as shipped)."""
-    from central.db import Database
-    from central.store import Store
-    from tests.support.live_server import _wait_healthy, free_port
-    from tests.support.seed import seed
-    from workstation.config import load_settings
-
-    db_url = f"sqlite:///{tmp / 'central.db'}"
-    env = {"WORKSTATION_DATA_DIR": str(tmp / "data")}
-    seeded = seed(Store(Database(db_url), load_settings(env=env)), ("S01",))
-    port = free_port()
-    code = (
-        "import uvicorn; from central.app import create_app\n"
-        f"uvicorn.run(create_app(), host='127.0.0.1', port={port}, log_level='warning')"
-    )
-    log = tmp / "server.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code],
-        cwd=REPO,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        env={
-            **os.environ,
-            **env,
-            "WORKSTATION_DB_URL": db_url,
-            "PYTHONPATH": str(REPO),
-            "WORKSTATION_JOBS_INTERVAL": "0",
-        },
-    )
-    url = f"http://127.0.0.1:{port}"
-    _wait_healthy(url, proc, log, 60)
-    return proc, url, seeded
 
 
 def floor_bytes(seat: object, url: str) -> tuple[int, int, int]:
@@ -101,61 +61,67 @@ def floor_bytes(seat: object, url: str) -> tuple[int, int, int]:
 
 
 def run(commands: int, cut_every: int | None, bandwidth: float, latency: float) -> None:
+    from central.testing import running_server, seeded_store
+    from offline_cache.fault_proxy import Faults, ProxyThread
     from offline_cache.services import SeatServices
     from offline_cache.sync_client import SyncClient, SyncError
-    from tests.support.fault_proxy import Faults, ProxyThread
 
     tmp = Path(tempfile.mkdtemp(prefix="weaklink-"))
-    proc, url, seeded = start_server(tmp)
+    db_url = f"sqlite:///{tmp / 'central.db'}"
     try:
-        seat = SeatServices.open(tmp / "seat")
-        seat.enroll(url, "S01", seeded.seat_tokens["S01"])  # type: ignore[attr-defined]
-        seat.login("agent1", seeded.password("agent1"))  # type: ignore[attr-defined]
-        asyncio.run(seat.sync_once())  # units etc. before the clock starts
-        seat.db.conn.execute("PRAGMA synchronous=NORMAL")  # setup speed only
-        for i in range(commands):
-            seat.dispatch(
-                {
-                    "type": "complaint",
-                    "content": f"第{i}号 小区夜间施工噪音扰民，请尽快处理",
-                    "caller_phone": f"139{i:08d}",
-                    "unit": "U001",
-                }
+        seeded = seeded_store(db_url, tmp / "data", ("S01",))
+        with running_server(
+            db_url, tmp / "data", jobs_interval=0, log_path=tmp / "server.log", limit_s=60
+        ) as server:
+            url = server.base_url
+            seat = SeatServices.open(tmp / "seat")
+            seat.enroll(url, "S01", seeded.seat_tokens["S01"])
+            seat.login("agent1", seeded.password("agent1"))
+            asyncio.run(seat.sync_once())  # units etc. before the clock starts
+            seat.db.conn.execute("PRAGMA synchronous=NORMAL")  # setup speed only
+            for i in range(commands):
+                seat.dispatch(
+                    {
+                        "type": "complaint",
+                        "content": f"第{i}号 小区夜间施工噪音扰民，请尽快处理",
+                        "caller_phone": f"139{i:08d}",
+                        "unit": "U001",
+                    }
+                )
+            port = int(url.rsplit(":", 1)[1])
+            faults = Faults(
+                latency=latency, bandwidth=bandwidth, cut_response_every=cut_every, seed=7
             )
-        port = int(url.rsplit(":", 1)[1])
-        faults = Faults(latency=latency, bandwidth=bandwidth, cut_response_every=cut_every, seed=7)
-        with ProxyThread("127.0.0.1", port, faults) as proxy:
-            started, tries = time.monotonic(), 0
-            while True:  # until a whole round (push AND pull) succeeds, not just the push
-                tries += 1
-                try:
-                    asyncio.run(SyncClient(seat, server_url=proxy.url).sync_once())
-                    if not seat.status().pending:
-                        break
-                except SyncError:
-                    continue  # cut: retry at once (the backoff is not what we measure)
-            total = time.monotonic() - started
-            wire = proxy.stats.bytes_up + proxy.stats.bytes_down
-            cuts = proxy.stats.cuts
-            responses = proxy.stats.responses
-        push, pull, trips = floor_bytes(seat, url)
-        floor = (push + pull) / bandwidth + trips * 2 * latency
-        label = f"{commands} commands, " + (
-            f"every {cut_every}th response cut" if cut_every else "no cuts"
-        )
-        cut_info = f"cuts {cuts}/{responses} responses" if cut_every else f"cuts {cuts}"
-        print(
-            f"{label}: total {total:.1f}s, rounds {tries}, {cut_info}, "
-            f"wire {wire / commands:.0f} B/command (up {proxy.stats.bytes_up / commands:.0f}, "
-            f"down {proxy.stats.bytes_down / commands:.0f}), floor {floor:.1f}s "
-            f"(push {push / commands:.0f} + pull {pull / commands:.0f} B/command gz, "
-            f"{trips} round trips), ratio {total / floor:.2f}",
-            flush=True,
-        )
-        seat.close()
+            with ProxyThread("127.0.0.1", port, faults) as proxy:
+                started, tries = time.monotonic(), 0
+                while True:  # until a whole round (push AND pull) succeeds, not just the push
+                    tries += 1
+                    try:
+                        asyncio.run(SyncClient(seat, server_url=proxy.url).sync_once())
+                        if not seat.status().pending:
+                            break
+                    except SyncError:
+                        continue  # cut: retry at once (the backoff is not what we measure)
+                total = time.monotonic() - started
+                wire = proxy.stats.bytes_up + proxy.stats.bytes_down
+                cuts = proxy.stats.cuts
+                responses = proxy.stats.responses
+            push, pull, trips = floor_bytes(seat, url)
+            floor = (push + pull) / bandwidth + trips * 2 * latency
+            label = f"{commands} commands, " + (
+                f"every {cut_every}th response cut" if cut_every else "no cuts"
+            )
+            cut_info = f"cuts {cuts}/{responses} responses" if cut_every else f"cuts {cuts}"
+            print(
+                f"{label}: total {total:.1f}s, rounds {tries}, {cut_info}, "
+                f"wire {wire / commands:.0f} B/command (up {proxy.stats.bytes_up / commands:.0f}, "
+                f"down {proxy.stats.bytes_down / commands:.0f}), floor {floor:.1f}s "
+                f"(push {push / commands:.0f} + pull {pull / commands:.0f} B/command gz, "
+                f"{trips} round trips), ratio {total / floor:.2f}",
+                flush=True,
+            )
+            seat.close()
     finally:
-        proc.terminate()
-        proc.wait(10)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -1,6 +1,6 @@
 """TUI latency: keystroke → updated KB result list (10,000 articles), and cold start.
 
-    .venv/bin/python benchmarks/tui_latency.py [--articles 10000] [--runs 3]
+    .venv/bin/python -m benchmarks.tui_latency [--articles 10000] [--runs 3]
 
 Targets: search p95 <= 50 ms; cold start to the first interactive screen <= 1.5 s, printed
 next to ``python -c "import textual"`` on the same machine. The app runs headless (Pilot);
@@ -19,11 +19,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from textual import events
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+USER, PASSWORD = "agent1", "pw-123456"
 
 #: What agents type: Chinese arrives as input-method commits (a word or a character at a
 #: time), pinyin and digits as single keys. Well over 100 keystrokes in all.
@@ -72,15 +73,30 @@ def make_articles(n: int) -> list[dict]:
 
 
 def prepare(data_dir: Path, n: int) -> None:
-    from tests.screens.seat import make_seat
-
-    services = make_seat(data_dir, frozen=False, kb=False)
+    """A seat enrolled offline with one agent, and ``n`` articles in its KB."""
+    from offline_cache.services import SeatServices
+    from offline_cache.testing import enroll_offline
     from screens.assist_adapter import knowledge_base
+
+    services = SeatServices.open(data_dir)
+    enroll_offline(services, {USER: ("agent", None, "王坐席")}, PASSWORD)
 
     kb = knowledge_base(services)
     if kb.count() < n:
         kb.upsert_many(make_articles(n))
     services.close()
+
+
+async def until_ready(pilot: Any, limit_s: float = 60) -> Any:
+    """Wait (at most ``limit_s``) for the intake screen with its KB warm and assist loaded."""
+    deadline = time.monotonic() + limit_s
+    app = pilot.app
+    while time.monotonic() < deadline:
+        if type(app.screen).__name__ == "IntakeScreen" and getattr(app.screen, "warmed_up", False):
+            await pilot.pause()
+            return app.screen
+        await pilot.pause(0.02)
+    raise SystemExit(f"the intake screen was not ready within {limit_s:g} s ({app.screen!r})")
 
 
 async def search_latency(data_dir: Path) -> list[float]:
@@ -90,12 +106,12 @@ async def search_latency(data_dir: Path) -> list[float]:
     handled: the panel posts it with ``call_after_refresh``, i.e. once the repaint that
     shows the new hits has gone out to the (headless) terminal.
     """
+    from offline_cache.services import SeatServices
+    from screens.app import HotlineApp
     from screens.widgets.kb_panel import KbPanel
-    from tests.screens.helpers import make_app, until_home
-    from tests.screens.seat import FrozenServices
 
-    services = FrozenServices.open(data_dir)
-    app = make_app(services)
+    services = SeatServices.open(data_dir)
+    app = HotlineApp(services, login_as=(USER, PASSWORD), run_sync=False, listen_calls=False)
     shown: dict[str, asyncio.Future[float]] = {}
 
     def hook(message: object) -> None:
@@ -106,7 +122,7 @@ async def search_latency(data_dir: Path) -> list[float]:
 
     samples: list[float] = []
     async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
-        screen = await until_home(pilot)
+        screen = await until_ready(pilot)
         panel = screen.query_one(KbPanel)
         search = screen.query_one("#kb-search")
         await pilot.press("f3")
@@ -133,7 +149,6 @@ async def search_latency(data_dir: Path) -> list[float]:
 
 CHILD = """
 import json, sys, time
-sys.path.insert(0, {repo!r})
 from pathlib import Path
 from offline_cache.services import SeatServices
 from screens.app import HotlineApp
@@ -164,7 +179,7 @@ class Bench(HotlineApp):
             self.call_after_refresh(self.exit)
 
 services = SeatServices.open(Path({data!r}))
-login_as = ("agent1", "pw-123456") if {auto_login!r} else None
+login_as = ({user!r}, {password!r}) if {auto_login!r} else None
 app = Bench(services, login_as=login_as, run_sync=False, listen_calls=False)
 app.run(headless=True)
 if {auto_login!r}:
@@ -183,7 +198,7 @@ def cold_start(data_dir: Path, runs: int) -> dict[str, float]:
     """Best of ``runs`` wall times (and stalls), plus one seat's very first start."""
 
     def child(auto_login: bool) -> list[str]:
-        code = CHILD.format(repo=str(REPO), data=str(data_dir), auto_login=auto_login)
+        code = CHILD.format(user=USER, password=PASSWORD, data=str(data_dir), auto_login=auto_login)
         return [sys.executable, "-c", code]
 
     for old in (data_dir / "assist").glob("*"):

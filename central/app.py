@@ -1,47 +1,47 @@
-"""The FastAPI application: routers, error handlers, body limits and the job loop.
+"""The central server's composition root: the FastAPI app, its routers, error handlers,
+body limits and the job loop.
 
-``create_app`` takes the routers to mount from ``ROUTERS`` (import paths of
-``APIRouter`` objects), so Open311 and reports plug in by adding a line. ``app_factory``
-is what ``uvicorn --factory`` calls in each worker process (settings from the
-environment: ``WORKSTATION_DB_URL``).
+Read top to bottom: every router the server mounts is imported below and included in
+``create_app``, in that order. ``app_factory`` is what ``uvicorn --factory`` calls in each
+worker process (settings from the environment: ``WORKSTATION_DB_URL``). The ``workstation``
+command imports this module only inside ``serve``, so light commands never load FastAPI.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from typing import Any
 
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
+
+from central import (
+    assist_api,
+    auth,
+    kb_api,
+    open311,
+    open311_status,
+    orders_api,
+    reports,
+    sync_server,
+)
+from central.api_models import Health, error_responses
+from central.body_limit import BodyLimitMiddleware
+from central.errors import HTTPError
+from central.jobs import interval_from, job_loop
 from central.store import Clock, Store
+from workstation.errors import DomainError, UserFacingError
 
 log = logging.getLogger(__name__)
 
-ROUTERS: tuple[str, ...] = (
-    "central.auth:router",
-    "central.sync_server:router",
-    "central.orders_api:router",
-    "central.kb_api:router",
-    "central.open311:router",
-    "central.reports:router",
-    "central.assist_api:router",
-)
-"""Routers to mount; a module that does not exist yet is skipped."""
-
 GZIP_MIN_BYTES = 500
-
-
-def _load_router(path: str) -> Any | None:
-    module_name, _, attr = path.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            return None
-        raise
-    return getattr(module, attr)
 
 
 def create_app(
@@ -49,17 +49,9 @@ def create_app(
     *,
     db_url: str | None = None,
     clock: Clock | None = None,
-    routers: Sequence[str] = ROUTERS,
     run_jobs: bool | None = None,
-) -> Any:
+) -> FastAPI:
     """Build the app. Migrations run at once; the job loop starts with the app (lifespan)."""
-    from fastapi import FastAPI
-    from starlette.middleware.gzip import GZipMiddleware
-
-    from central.api_models import Health, error_responses
-    from central.body_limit import BodyLimitMiddleware
-    from central.jobs import interval_from, job_loop
-
     store = store or Store.open(db_url, clock)
     store.db.migrate()
     interval = interval_from(store.settings)
@@ -97,28 +89,24 @@ def create_app(
             status="ok", schema_version=store.db.schema_version(), database=store.db.dialect
         )
 
-    for path in routers:
-        router = _load_router(path)
-        if router is not None:
-            app.include_router(router)
+    app.include_router(auth.router)
+    app.include_router(sync_server.router)
+    app.include_router(orders_api.router)
+    app.include_router(kb_api.router)
+    app.include_router(open311.router)
+    app.include_router(open311_status.router)
+    app.include_router(reports.router)
+    app.include_router(assist_api.router)
     return app
 
 
-def app_factory() -> Any:
+def app_factory() -> FastAPI:
     """For ``uvicorn --factory central.app:app_factory`` (one app per worker process)."""
     return create_app()
 
 
-def install_error_handlers(app: Any) -> None:
+def install_error_handlers(app: FastAPI) -> None:
     """Every error answers ``{"error", "zh", "en"}``; nothing escapes as a bare 500."""
-    from fastapi import Request
-    from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import JSONResponse
-    from sqlalchemy import exc as sa_exc
-    from starlette.exceptions import HTTPException as StarletteHTTPException
-
-    from central.errors import HTTPError
-    from workstation.errors import DomainError, UserFacingError
 
     def body(code: str, zh: str, en: str, **extra: Any) -> dict[str, Any]:
         return {"error": code, "zh": zh, "en": en, **extra}

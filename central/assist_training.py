@@ -4,7 +4,8 @@ A model is trained only when enough orders have closed since the last one (defau
 and the last one is old enough (default a day), so seats download a new file rarely. The
 work runs out of the server's event loop: the periodic job loop starts
 ``python -m central.assist_training`` as a subprocess (training is CPU-bound Python that
-would hold the GIL and slow requests), and a lease row (``job_leases``) keeps a second
+would hold the GIL and slow requests), and the ``assist_training`` lease
+(``central.job_lease``) keeps a second
 server process or an administrator's ``workstation admin train-assist`` from training at
 the same time. The model bytes go to ``assist_models``; an ``assist_model`` change tells
 every seat to fetch them from ``GET /api/v1/assist/model/{version}``.
@@ -21,17 +22,16 @@ import hashlib
 import json
 import logging
 import os
-import socket
 import sys
-import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, select
 
 from central import schema
+from central.job_lease import JobLease
 from central.store import Store
 
 log = logging.getLogger(__name__)
@@ -224,16 +224,6 @@ def store_model(
     return version, sha
 
 
-def release_lease(store: Store, name: str, holder: str) -> None:
-    lease = schema.job_leases
-    with store.db.write() as conn:
-        conn.execute(
-            update(lease)
-            .where(lease.c.name == name, lease.c.holder == holder)
-            .values(expires_at=datetime(2000, 1, 1, tzinfo=UTC))
-        )
-
-
 def run_training(
     store: Store,
     policy: TrainingPolicy | None = None,
@@ -241,14 +231,11 @@ def run_training(
     force: bool = False,
 ) -> TrainingResult:
     """Train and publish a model if one is due (``force``: whenever there is news)."""
-    from central.jobs import acquire_lease
-
     policy = policy or TrainingPolicy.from_settings(store.settings)
     now = now or store.now()
-    holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-    if not acquire_lease(store, LEASE, holder, LEASE_TTL_S):
-        return TrainingResult("busy", "another process is training")
-    try:
+    with JobLease(store.db, LEASE, LEASE_TTL_S).held() as ours:
+        if not ours:
+            return TrainingResult("busy", "another process is training")
         why = decide(store, policy, now, force)
         if why is not None:
             return TrainingResult("skipped", why)
@@ -262,8 +249,6 @@ def run_training(
         metrics["size"] = len(data)
         version, sha = store_model(store, data, len(orders), metrics, now)
         return TrainingResult("trained", "", version, len(orders), sha, len(data), metrics)
-    finally:
-        release_lease(store, LEASE, holder)
 
 
 # -- the periodic job -----------------------------------------------------------------

@@ -3,24 +3,24 @@
 Every step is an ordinary command (``mark_overdue``, ``urge``, ``criticise``,
 ``create_callback``) issued by the system actor through the same workflow rules as a
 person's, each in its own transaction; so when two server processes race, the second is
-simply refused. A lease row (``job_leases``) keeps the others from doing useless work.
+simply refused. The ``periodic`` lease (``central.job_lease``) keeps the others from doing
+useless work.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
-import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import or_, select, update
 
 from central import schema
+from central.assist_training import training_round
 from central.commands import execute_command
+from central.job_lease import JobLease
 from central.order_tables import callback_change, load_order
 from central.store import Store
 from workstation.errors import UserFacingError
@@ -28,6 +28,7 @@ from workstation.models import Actor, OrderState, Role
 
 log = logging.getLogger(__name__)
 SYSTEM = Actor(user="system", role=Role.SYSTEM)
+PERIODIC_LEASE = "periodic"
 RUNNING = (OrderState.DISPATCHED.value, OrderState.SIGNED.value, OrderState.REHANDLING.value)
 
 
@@ -122,35 +123,15 @@ def run_jobs(store: Store, now: datetime | None = None) -> dict[str, int]:
     return counts
 
 
-def acquire_lease(store: Store, name: str, holder: str, ttl_s: float) -> bool:
-    """Hold the job lease for ``ttl_s`` (wall clock); False if another process holds it."""
-    from datetime import UTC
-
-    now = datetime.now(UTC)
-    lease = schema.job_leases
-    values = {"holder": holder, "expires_at": now + timedelta(seconds=ttl_s)}
-    with store.db.write() as conn:
-        if store.db.insert_ignore(conn, lease, {"name": name, **values}):
-            return True
-        taken = conn.execute(
-            update(lease)
-            .where(lease.c.name == name, or_(lease.c.holder == holder, lease.c.expires_at < now))
-            .values(**values)
-        ).rowcount
-    return bool(taken)
-
-
 async def job_loop(store: Store, interval_s: float) -> None:
     """Run the jobs every ``interval_s`` seconds while this process holds the lease."""
-    holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    lease = JobLease(store.db, PERIODIC_LEASE, ttl_s=interval_s * 2)
     while True:
         try:
-            if await asyncio.to_thread(acquire_lease, store, "periodic", holder, interval_s * 2):
+            if await asyncio.to_thread(lease.renew):
                 counts = await asyncio.to_thread(run_jobs, store)
                 if any(counts.values()):
                     log.info("jobs: %s", counts)
-                from central.assist_training import training_round
-
                 await training_round(store)  # starts a subprocess when a model is due
         except asyncio.CancelledError:
             raise

@@ -6,8 +6,8 @@
   when a ``device_id`` is sent, else ``web``; outcome ``logged``) that agents triage: it
   reaches agents and supervisors through the sync pull as a ``contact`` change (never
   unit users). The response carries the ``service_request_id`` at once (type realtime).
-- ``GET requests``, ``GET requests/{id}``: public status of requests made through this
-  endpoint only (phone orders are never published). Never personal data: no name,
+- ``GET requests``, ``GET requests/{id}`` (``central.open311_status``, its own router):
+  public status of requests made through this endpoint only (phone orders are never published). Never personal data: no name,
   phone, e-mail, address or media; the description is masked
   (``workstation.masking.mask_text``, plus the submitter's own name, phone, e-mail and
   address where they appear in it); lat/long rounded to 3 decimals (about 100 m).
@@ -26,13 +26,20 @@ categories marked ``location_required`` (a consultation has no place).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
+from central.open311_http import (
+    FMT,
+    PREFIX,
+    answer,
+    app_store,
+    check_format,
+    error_response,
+    render,
+)
 from central.open311_intake import (
     FIELD_LIMITS,
     REQUEST_TYPES,
@@ -46,62 +53,11 @@ from central.open311_intake import (
     store_request,
     validate_request,
 )
-from central.store import Store
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"])
+router = APIRouter(prefix=PREFIX, tags=["open311"])
 
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
-MAX_IDS = 100
-MAX_RESULTS = 1000
-DEFAULT_DAYS = 90
-FMT = Path(json_schema_extra={"enum": ["json", "xml"]})
 _LANG = Query(json_schema_extra={"enum": ["zh", "en"]}, description="zh (default) or en")
-
-
-# -- responses -------------------------------------------------------------------------
-
-
-def _format(fmt: str) -> str:
-    if fmt in ("json", "xml"):
-        return fmt
-    raise Open311Error(404, f"unknown format {fmt[:20]!r}: use .json or .xml")
-
-
-def _render(kind: str, payload: Any, fmt: str, status: int = 200, headers: Any = None) -> Response:
-    if fmt == "xml":
-        from central.open311_xml import to_xml
-
-        return Response(
-            to_xml(kind, payload),
-            status_code=status,
-            media_type="text/xml; charset=utf-8",
-            headers=headers,
-        )
-    return JSONResponse(payload, status_code=status, headers=headers)
-
-
-def _error(exc: Open311Error, fmt: str) -> Response:
-    body = [{"code": exc.status, "description": exc.description}]
-    return _render("errors", body, fmt if fmt == "xml" else "json", exc.status, exc.headers)
-
-
-def answer(fmt: str, kind: str, build: Callable[[], Any]) -> Response:
-    """Run ``build`` and render its document; an ``Open311Error`` becomes the spec's errors."""
-    try:
-        return _render(kind, build(), _format(fmt))
-    except Open311Error as exc:
-        return _error(exc, fmt)
-
-
-def app_store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
-def iso(moment: datetime | None, tz: str) -> str | None:
-    from workstation.deadlines import zone
-
-    return None if moment is None else moment.astimezone(zone(tz)).isoformat()
 
 
 # -- discovery and services ------------------------------------------------------------
@@ -209,7 +165,7 @@ async def post_request(request: Request, fmt: Annotated[str, FMT]) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     try:
-        fmt = _format(fmt)
+        fmt = check_format(fmt)
         body = await request.body()
         fields = {
             **dict(request.query_params),  # the Swagger description sends them in the query
@@ -220,10 +176,7 @@ async def post_request(request: Request, fmt: Annotated[str, FMT]) -> Response:
         _limiter(request).check(_client_key(request, fields), time.monotonic())
         request_id = await run_in_threadpool(store_request, app_store(request), req)
     except Open311Error as exc:
-        return _error(exc, fmt)
+        return error_response(exc, fmt)
     notice = "已收到，工作人员将尽快受理 (received; an operator will review it shortly)"
     doc = [{"service_request_id": request_id, "service_notice": notice, "account_id": None}]
-    return _render("requests", doc, fmt)
-
-
-from central import open311_status  # noqa: E402,F401  (its routes join this router)
+    return render("requests", doc, fmt)

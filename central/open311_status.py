@@ -15,23 +15,18 @@ import json
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import APIRouter, Request
 from sqlalchemy import Connection, select
 
 from central import schema
-from central.open311 import (
-    DEFAULT_DAYS,
-    FMT,
-    MAX_IDS,
-    MAX_RESULTS,
-    Open311Error,
-    answer,
-    app_store,
-    catalogue,
-    iso,
-    router,
-)
-from central.open311_intake import ID_PREFIX
+from central.open311_http import FMT, PREFIX, answer, app_store
+from central.open311_intake import ID_PREFIX, Open311Error, catalogue
+
+router = APIRouter(prefix=PREFIX, tags=["open311"])
+
+MAX_IDS = 100
+MAX_RESULTS = 1000
+DEFAULT_DAYS = 90
 
 _CONTACT_NOTES = {
     "logged": ("open", "已登记，等待受理", "logged; awaiting review"),
@@ -65,6 +60,12 @@ def public_description(extra: dict[str, Any]) -> str | None:
     for value, masked in _private_values(extra):
         text = text.replace(value, masked)
     return mask_text(text)[:4000] or None
+
+
+def iso(moment: datetime | None, tz: str) -> str | None:
+    from workstation.deadlines import zone
+
+    return None if moment is None else moment.astimezone(zone(tz)).isoformat()
 
 
 def _round(value: Any) -> float | None:

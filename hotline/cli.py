@@ -1,28 +1,26 @@
 """The `workstation` command: the composition root.
 
-Each area owns the sub-commands of its own `cli` module (``register(subparsers)``); those
-modules import nothing heavy at module level, so `workstation deadline` never loads a web
-framework or Textual. Handlers return an exit code; errors a person can act on are printed
-without a traceback.
+Each area owns the sub-commands of its own `cli` module (``register(subparsers)``), imported
+below and registered in ``build_parser`` in the order they appear in ``--help``. Those
+modules import nothing heavy at module level (each handler imports what it needs), so
+`workstation deadline` never loads a web framework, SQLAlchemy or Textual. Handlers return
+an exit code; errors a person can act on are printed without a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from collections.abc import Sequence
 
-#: Modules that add sub-commands, in the order they appear in ``--help``.
-COMMAND_MODULES = (
-    "workstation.cli_domain",
-    "kb_index.cli",
-    "central.cli",
-    "offline_cache.cli",
-    "assist.cli",
-    "hotline.seat_cli",
-)
+import assist.cli
+import central.cli
+import kb_index.cli
+import offline_cache.cli
+from hotline import domain_cli, seat_cli
+from workstation.errors import UserFacingError
+from workstation.i18n import set_language
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,21 +35,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="interface language: zh (Simplified Chinese, default) or en",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue  # an area not built yet
-        module.register(sub)
+    domain_cli.register(sub)  # deadline, calendar, version
+    kb_index.cli.register(sub)
+    central.cli.register(sub)
+    offline_cache.cli.register(sub)
+    assist.cli.register(sub)
+    seat_cli.register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from workstation.i18n import set_language
 
     lang = args.lang or os.environ.get("WORKSTATION_LANG") or os.environ.get("WORKSTATION_LANGUAGE")
     if lang in ("zh", "en"):
@@ -60,8 +55,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
-    from workstation.errors import UserFacingError
-
     try:
         return int(handler(args) or 0)
     except UserFacingError as exc:

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
 import sys
-import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from central.jobs import run_jobs
+from central.store import Store
+from central.testing import SeedUser, ServerStartError, running_server, seed
+from offline_cache.services import SeatServices
 from workstation.errors import UserFacingError
 
 SEAT = "S01"
@@ -72,12 +73,6 @@ def demo_dir(data_dir: Path | None) -> Path:
     return default_data_dir() / "demo"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _packaged(name: str) -> Path:
     return Path(str(files("workstation") / "data" / name))
 
@@ -88,23 +83,24 @@ def prepare_central(root: Path) -> tuple[str, str]:
     The demo KB goes straight into the seat (``prepare_seat``): KB distribution through
     sync currently fails on a delta-format mismatch between offline_cache and kb_index.
     """
-    from central.accounts import add_user, enroll_seat, upsert_units
-    from central.store import Store
-    from workstation.models import load_units
-
     db_url = f"sqlite:///{root / 'central.db'}"
     token_file = root / "seat-token.txt"
     if token_file.exists():
         return db_url, token_file.read_text().strip()
     store = Store.open(db_url)
-    store.db.migrate()
-    units = load_units(_packaged("units.jsonl"))
-    with store.transaction() as tx:
-        upsert_units(tx, units)
-        for role, (user, display) in USERS.items():
-            add_user(tx, user, role, PASSWORD, DEMO_UNIT if role == "unit" else None, display)
-        token = enroll_seat(tx, SEAT, f"QD-{SEAT}")
+    units = _packaged("units.jsonl").read_text(encoding="utf-8").splitlines()
+    seeded = seed(
+        store,
+        seats=(SEAT,),
+        users=[
+            SeedUser(user, PASSWORD, role, DEMO_UNIT if role == "unit" else None, display)
+            for role, (user, display) in USERS.items()
+        ],
+        units=[json.loads(line) for line in units if line.strip()],
+        cheap_hashes=False,
+    )
     store.db.dispose()
+    token = seeded.seat_tokens[SEAT]
     token_file.write_text(token)
     token_file.chmod(0o600)
     return db_url, token
@@ -114,48 +110,21 @@ SEED_CLOCK = "seed-clock.txt"
 
 
 @contextmanager
-def running_server(root: Path, db_url: str, port: int):
+def demo_server(root: Path, db_url: str, port: int) -> Iterator[str]:
     """``workstation serve`` in a subprocess; yields its base URL; stops it afterwards."""
-    port = port or free_port()
-    log = (root / "server.log").open("ab")
-    env = {
-        **os.environ,
-        "WORKSTATION_DB_URL": db_url,
-        "WORKSTATION_DATA_DIR": str(root),
-        "WORKSTATION_CLOCK_FILE": str(root / SEED_CLOCK),  # absent: the real time
-    }
-    cmd = [sys.executable, "-m", "hotline.cli", "serve", "--db", db_url,
-           "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
-    process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, process, limit_s=30)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], limit_s: float) -> None:
-    import httpx
-
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise DemoError(
-                "演示服务器启动失败（见 server.log）", "the demo server failed (see server.log)"
-            )
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)  # bounded by the deadline
-    raise DemoError("演示服务器未在 30 秒内就绪", "the demo server did not start within 30 s")
+        with running_server(
+            db_url,
+            root,
+            port=port,
+            clock_file=root / SEED_CLOCK,  # absent: the real time
+            log_path=root / "server.log",
+        ) as server:
+            yield server.base_url
+    except ServerStartError as exc:
+        raise DemoError(
+            "演示服务器启动失败（见 server.log）", "the demo server failed (see server.log)"
+        ) from exc
 
 
 def _sync(services: Any) -> None:
@@ -169,9 +138,6 @@ def _login(services: Any, role: str) -> None:
 
 def seed_orders(services: Any, db_url: str, root: Path, log: Any = print) -> None:
     """Orders in several states, each step through the seat's outbox and the real sync."""
-    from central.jobs import run_jobs
-    from central.store import Store
-
     store = Store.open(db_url)
     _login(services, "agent")
 
@@ -215,8 +181,6 @@ def seed_orders(services: Any, db_url: str, root: Path, log: Any = print) -> Non
 
 
 def prepare_seat(root: Path, url: str, token: str) -> Any:
-    from offline_cache.services import SeatServices
-
     services = SeatServices.open(root / "seat")
     services.enroll(url, SEAT, token)  # again on every run: the port may have changed
     from screens.assist_adapter import knowledge_base
@@ -236,7 +200,7 @@ def run_demo(
     first_run = not (root / READY).exists()
     print(f"demo data: {root}" + (" (first run: preparing)" if first_run else ""))
     db_url, token = prepare_central(root)
-    with running_server(root, db_url, port) as url:
+    with demo_server(root, db_url, port) as url:
         print(f"central server: {url}")
         services = prepare_seat(root, url, token)
         try:

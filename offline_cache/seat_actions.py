@@ -5,6 +5,7 @@ and the outbox command with its mutation id (a mixin of ``SeatServices``)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -223,13 +224,13 @@ class SeatActions:
             conn.execute("DELETE FROM drafts WHERE key=?", (key,))
 
 
+crash_hook: Callable[[str], None] | None = None
+"""Called at each crash point when set: the kill -9 tests install one that stops the process
+there (``tests/offline_cache/crash_driver.py``). None in the product."""
+
+
 def crash_point(name: str) -> None:
-    """Test hook: with ``WORKSTATION_TEST_PAUSE_AT=name`` print a marker and wait to be killed."""
-    import os
-
-    if os.environ.get("WORKSTATION_TEST_PAUSE_AT") == name:
-        import sys
-        import time
-
-        print(f"PAUSED {name}", file=sys.stderr, flush=True)
-        time.sleep(3600)
+    """A named moment where a crash test kills the seat (``after_local_commit``,
+    ``after_push_response``); does nothing unless a test set ``crash_hook``."""
+    if crash_hook is not None:
+        crash_hook(name)

@@ -19,8 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.live_server import live_server  # noqa: F401  (fixture)
-from tests.support.seed import Seeded, seed
+from central.testing import Seeded, seed
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC) - timedelta(hours=8)  # Mon 2026-03-02 09:00 +08:00
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from central.jobs import acquire_lease, run_jobs
+from central.job_lease import JobLease
+from central.jobs import run_jobs
 from tests.central.conftest import Api
 
 
@@ -71,9 +72,17 @@ def test_callbacks_go_to_the_right_queue_and_retries_reappear(api: Api) -> None:
 
 
 def test_job_lease_keeps_a_second_process_out(api: Api) -> None:
-    assert acquire_lease(api.store, "periodic", "p1", 60)
-    assert acquire_lease(api.store, "periodic", "p1", 60)
-    assert not acquire_lease(api.store, "periodic", "p2", 60)
+    first = JobLease(api.store.db, "periodic", 60, holder="p1")
+    second = JobLease(api.store.db, "periodic", 60, holder="p2")
+    assert first.acquire()
+    assert first.renew()
+    assert not second.acquire()
+    second.release()  # not its lease: nothing changes
+    assert not second.acquire()
+    first.release()
+    with second.held() as ours:
+        assert ours and not first.acquire()
+    assert first.acquire()  # released on leaving the block
 
 
 def test_kb_articles_are_distributed_as_deltas_with_tombstones(api: Api) -> None:

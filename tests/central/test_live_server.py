@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from tests.support.live_server import LiveServer
+from central.testing import LiveServer
 
 
 def test_live_server_push_pull_and_clock(live_server: LiveServer) -> None:

@@ -86,8 +86,8 @@ def test_two_pushes_of_one_client_at_once_apply_once(pg_url: str, tmp_path) -> N
     from central.accounts import Session, UserRecord
     from central.api_models import PushRequest
     from central.sync_server import push
+    from central.testing import seed
     from tests.central.conftest import FakeClock, make_store
-    from tests.support.seed import seed
     from workstation.models import Role
 
     store = make_store(pg_url, FakeClock(), tmp_path)

@@ -16,12 +16,12 @@ import tempfile
 import time
 from datetime import UTC, datetime
 
+from central.testing import SOURCE_ROOT, unit_records
 from tests.central_assist.helpers import insert_closed
-from tests.support.seed import REPO, unit_records
 
 
 def texts(n: int, units: list[dict], rng: random.Random) -> list[tuple[str, str, str]]:
-    real = REPO / ".." / "shared" / "data" / "real" / "citizen_messages_dev.jsonl"
+    real = SOURCE_ROOT / ".." / "shared" / "data" / "real" / "citizen_messages_dev.jsonl"
     pool: list[str] = []
     if real.exists():
         for line in real.read_text("utf-8").splitlines():
@@ -41,7 +41,7 @@ def main() -> int:
     from central.assist_training import TrainingPolicy, run_training
     from central.db import Database
     from central.store import Store
-    from tests.support.seed import seed
+    from central.testing import seed
     from workstation.config import load_settings
 
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000

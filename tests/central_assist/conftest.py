@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 
-from tests.support.live_server import live_server  # noqa: F401  (fixture)
-
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 TOPICS = {
@@ -49,7 +47,7 @@ def clock() -> Clock:
 def store(tmp_path: Path, clock: Clock) -> Iterator[Any]:
     from central.db import Database
     from central.store import Store
-    from tests.support.seed import seed
+    from central.testing import seed
     from workstation.config import load_settings
 
     settings = load_settings(env={"WORKSTATION_DATA_DIR": str(tmp_path / "data")})

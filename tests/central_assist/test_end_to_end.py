@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 
+from central.testing import LiveServer
 from tests.central_assist.conftest import TOPICS
 from tests.offline_cache.helpers import live_seat, run_cli, server_db
-from tests.support.live_server import LiveServer
 
 PER_UNIT = 160  # 320 orders: the history weighs as much as the directory (HISTORY_HALF 300)
 CLIENT = "e2e-client-S01"

@@ -15,7 +15,7 @@ from central.assist_training import (
     run_training,
     training_round,
 )
-from central.jobs import acquire_lease
+from central.job_lease import JobLease
 from tests.central_assist.conftest import Clock, training_rows
 from tests.central_assist.helpers import insert_closed
 
@@ -86,7 +86,7 @@ def test_trains_only_with_enough_new_closed_orders_and_not_too_often(
 
 def test_one_trainer_at_a_time(store: Any, clock: Clock) -> None:
     insert_closed(store, training_rows(30), clock.now)
-    assert acquire_lease(store, LEASE, "another-process", 600)
+    assert JobLease(store.db, LEASE, 600, holder="another-process").acquire()
     busy = run_training(store, POLICY, force=True)
     assert busy.status == "busy" and not assist_changes(store)
 
@@ -114,7 +114,7 @@ def test_download_route(store: Any, clock: Clock) -> None:
     from fastapi.testclient import TestClient
 
     from central.app import create_app
-    from tests.support.seed import USERS
+    from central.testing import USERS
 
     insert_closed(store, training_rows(30), clock.now)
     run_training(store, POLICY, force=True)

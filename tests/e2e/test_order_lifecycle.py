@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from central.testing import start_live_server
 from offline_cache.services import SeatServices
 from tests.offline_cache.helpers import live_seat, run_cli, server_orders
-from tests.support.live_server import start_live_server
 
 FORM = {
     "type": "complaint",

@@ -1,4 +1,4 @@
-"""Fixtures: seats that work offline (enrolled by hand, users cached as after a login)."""
+"""Fixtures: seats that work offline (``offline_cache.testing.offline_seat``)."""
 
 from __future__ import annotations
 
@@ -7,38 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from offline_cache.db import set_meta
 from offline_cache.services import SeatServices
-
-DEAD_SERVER = "http://127.0.0.1:9"  # nothing listens: connection refused at once
-
-
-def offline_seat(
-    data_dir: Path,
-    user: str = "agent1",
-    role: str = "agent",
-    unit: str | None = None,
-    seat: str = "S07",
-    password: str = "pw",
-) -> SeatServices:
-    """A seat enrolled earlier whose user logged in online once; the server is gone now."""
-    from argon2 import PasswordHasher
-
-    services = SeatServices.open(data_dir)
-    with services.db.transaction() as conn:
-        if not services.db.get_meta("seat"):
-            set_meta(conn, "seat", seat)
-            set_meta(conn, "prefix", f"QD-{seat}")
-            set_meta(conn, "client_id", f"client-{seat}-{data_dir.name}")
-            set_meta(conn, "server_url", DEAD_SERVER)
-            set_meta(conn, "seat_token", "t")
-        conn.execute(
-            "INSERT OR REPLACE INTO users(user, password_hash, role, unit, display_name)"
-            " VALUES (?,?,?,?,?)",
-            (user, PasswordHasher(time_cost=1, memory_cost=8192).hash(password), role, unit, user),
-        )
-    services.login(user, password)
-    return services
+from offline_cache.testing import offline_seat
 
 
 @pytest.fixture

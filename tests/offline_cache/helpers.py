@@ -1,4 +1,4 @@
-"""Helpers for tests against a real server: seats, server-side checks, crash subprocesses."""
+"""Helpers for tests against a real server: seats, server-side checks, CLI subprocesses."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -80,29 +79,3 @@ def run_cli(
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
     )
-
-
-def run_until_paused(args: list[str], point: str, timeout: float = 60) -> None:
-    """Start the CLI with a pause hook, wait until it reports the point, then kill -9 it."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hotline.cli", *args],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO), "WORKSTATION_TEST_PAUSE_AT": point},
-    )
-    deadline = time.monotonic() + timeout
-    assert proc.stderr is not None
-    try:
-        while time.monotonic() < deadline:
-            line = proc.stderr.readline()
-            if line.startswith(f"PAUSED {point}"):
-                break
-            if not line and proc.poll() is not None:
-                raise AssertionError(f"exited {proc.returncode} before {point}")
-        else:
-            raise AssertionError(f"never reached {point}")
-    finally:
-        proc.kill()  # SIGKILL: no cleanup, no flush
-        proc.wait(10)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
+import sys
 import time
 from collections import Counter
 from datetime import timedelta
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from central.testing import start_live_server
 from offline_cache.services import SeatServices
 from offline_cache.sync_client import SyncLoop
 from tests.offline_cache.conftest import FORM
@@ -22,14 +23,38 @@ from tests.offline_cache.helpers import (
     live_seat,
     local_ops,
     run_cli,
-    run_until_paused,
     seat_snapshots,
     server_mutations,
     server_orders,
 )
-from tests.support.live_server import _wait_healthy, start_live_server
 
 SEATS = tuple(f"S{i:02d}" for i in range(1, 7))
+
+
+def run_until_paused(args: list[str], point: str, timeout: float = 60) -> None:
+    """Run the CLI with a crash hook at ``point`` (crash_driver), wait until it reports the
+    point, then kill -9 it."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.offline_cache.crash_driver", point, *args],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        cwd=REPO,
+    )
+    deadline = time.monotonic() + timeout
+    assert proc.stderr is not None
+    try:
+        while time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            if line.startswith(f"PAUSED {point}"):
+                break
+            if not line and proc.poll() is not None:
+                raise AssertionError(f"exited {proc.returncode} before {point}")
+        else:
+            raise AssertionError(f"never reached {point}")
+    finally:
+        proc.kill()  # SIGKILL: no cleanup, no flush
+        proc.wait(10)
 
 
 @pytest.fixture(scope="module")
@@ -93,24 +118,6 @@ def test_kill_mid_push_after_server_committed(server, tmp_path: Path):
     _assert_exactly_once(server, data, 5)
 
 
-def _restart(server) -> subprocess.Popen[bytes]:
-    server.process.kill()
-    server.process.wait(10)
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "WORKSTATION_DB_URL": server.db_url,
-        "WORKSTATION_JOBS_INTERVAL": "0",
-        "WORKSTATION_DATA_DIR": str(Path(server.db_url.removeprefix("sqlite:///")).parent / "data"),
-    }
-    with server.log_path.open("ab") as log:
-        server.process = subprocess.Popen(
-            server.process.args, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=REPO
-        )
-    _wait_healthy(server.base_url, server.process, server.log_path, 30)
-    return server.process
-
-
 def _write_transaction_open(server) -> bool:
     """True while the server holds SQLite's write lock (BEGIN IMMEDIATE fails at once)."""
     import sqlite3
@@ -148,7 +155,7 @@ def test_server_restarts_mid_batch(tmp_path: Path):
                     break
             done = len(server_mutations(server, client_id))
             assert _write_transaction_open(server) and done == 0, done
-            await asyncio.to_thread(_restart, server)
+            await asyncio.to_thread(server.restart)
             for _ in range(1200):
                 await asyncio.sleep(0.05)
                 if s.status().pending == 0:

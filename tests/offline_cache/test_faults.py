@@ -18,6 +18,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from central.testing import start_live_server
+from offline_cache.fault_proxy import Faults, ProxyThread
 from offline_cache.sync_client import SyncError, Timeouts
 from tests.offline_cache.conftest import FORM
 from tests.offline_cache.helpers import (
@@ -28,8 +30,6 @@ from tests.offline_cache.helpers import (
     server_mutations,
     server_orders,
 )
-from tests.support.fault_proxy import Faults, ProxyThread
-from tests.support.live_server import start_live_server
 
 SEATS = tuple(f"S{i:02d}" for i in range(1, 81))
 FAULT = Timeouts(connect=0.5, read=0.8, write=0.8, pool=0.5)

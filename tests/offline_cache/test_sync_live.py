@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from central.testing import start_live_server
 from offline_cache.sync_client import AuthExpired, SyncClient
 from tests.offline_cache.conftest import FORM
 from tests.offline_cache.helpers import (
@@ -17,7 +18,6 @@ from tests.offline_cache.helpers import (
     server_mutations,
     server_orders,
 )
-from tests.support.live_server import start_live_server
 
 SEATS = tuple(f"S{i:02d}" for i in range(1, 13))
 

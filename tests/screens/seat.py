@@ -11,8 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from offline_cache.db import set_meta
 from offline_cache.services import SeatServices
+from offline_cache.testing import enroll_offline
 
 FROZEN_NOW = datetime.fromisoformat("2026-03-02T09:30:00+08:00")  # a Monday
 KB_FILE = Path(__file__).resolve().parents[2] / "workstation" / "data" / "demo_kb.jsonl"
@@ -33,28 +33,6 @@ class FrozenServices(SeatServices):
 
     def now(self) -> datetime:
         return self.frozen if self.frozen is not None else super().now()
-
-
-def enroll_offline(
-    services: SeatServices, users: dict[str, tuple[str, str | None, str]], password: str
-) -> None:
-    """Make the seat S07 as if it had enrolled, and its users as if each had logged in once
-    online (the cached argon2 hash offline login checks), without a server."""
-    from argon2 import PasswordHasher
-
-    hasher = PasswordHasher(time_cost=1, memory_cost=8192)
-    with services.db.transaction() as conn:
-        set_meta(conn, "seat", "S07")
-        set_meta(conn, "prefix", "QD-S07")
-        set_meta(conn, "server_url", "http://127.0.0.1:9")
-        set_meta(conn, "client_id", "test-client")
-        set_meta(conn, "seat_token", "t")
-        for user, (role, unit, name) in users.items():
-            conn.execute(
-                "INSERT OR REPLACE INTO users(user, password_hash, role, unit, display_name)"
-                " VALUES (?,?,?,?,?)",
-                (user, hasher.hash(password), role, unit, name),
-            )
 
 
 def make_seat(data_dir: Path, frozen: bool = True, kb: bool = True) -> SeatServices:

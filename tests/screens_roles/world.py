@@ -14,7 +14,7 @@ from typing import Any
 
 from offline_cache.apply import apply_page
 from offline_cache.services import SeatServices
-from tests.screens.seat import enroll_offline
+from offline_cache.testing import enroll_offline
 from workstation.models import Actor, Role
 from workstation.orders import WorkOrder, snapshot
 from workstation.workflow import execute

@@ -1,4 +1,5 @@
-"""A fault-injecting TCP proxy (asyncio) for sync tests on a kernel without netem.
+"""A fault-injecting TCP proxy (asyncio) for the sync tests and the weak-link benchmark, on
+a kernel without netem. Test support: the seat's own code never uses it.
 
 Between the seat and the server it adds one-way latency, caps bandwidth per direction
 (shared by all connections, like one slow link), cuts a connection after N bytes of
