@@ -123,6 +123,7 @@ def running_server(root: Path, db_url: str, port: int):
         "WORKSTATION_DB_URL": db_url,
         "WORKSTATION_DATA_DIR": str(root),
         "WORKSTATION_CLOCK_FILE": str(root / SEED_CLOCK),  # absent: the real time
+        "WORKSTATION_API_DOCS": "true",  # the demo shows /docs and /redoc
     }
     cmd = [sys.executable, "-m", "hotline.cli", "serve", "--db", db_url,
            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
