@@ -151,7 +151,7 @@ async def login_route(
             if ok:
                 record_login(tx.conn, attempt, tx.now)
                 return open_session(tx, seat.code, row)
-            reason = "unknown user" if row is None else "wrong password"
+            reason = "unknown or disabled user" if row is None else "wrong password"
             return record_failure(tx.conn, attempt, limits, tx.now, reason)
 
     outcome = await run_in_threadpool(finish)
