@@ -18,7 +18,7 @@ from central import schema
 from central.changes import Change, Tx
 from central.db import Database
 from central.errors import AuthError, NotFound
-from central.security import hash_password, new_token, token_digest, verify_password
+from central.security import check_password, hash_password, new_token, token_digest
 from workstation.errors import AlreadyExists, ValidationError
 from workstation.models import Role, Unit
 
@@ -190,19 +190,24 @@ def next_order_counter(conn: Connection, prefix: str) -> int:
     return top + 1
 
 
-def login(tx: Tx, seat_token: str | None, name: str, password: str) -> tuple[str, Session]:
-    """Check the password, open a session bound to user and seat, record the seat login."""
-    seat = seat_by_token(tx.conn, seat_token)
-    row = tx.conn.execute(select(schema.users).where(schema.users.c.name == name)).first()
-    if row is None or row.disabled or not verify_password(row.password_hash, password):
-        raise AuthError("用户名或密码错误", "wrong user name or password")
+def login_candidate(conn: Connection, seat_token: str | None, name: str) -> tuple[Any, Any]:
+    """The seat (AuthError when its token is bad) and the user row to check the password
+    against: None for an unknown or disabled user (verified against a dummy hash)."""
+    seat = seat_by_token(conn, seat_token)
+    row = conn.execute(select(schema.users).where(schema.users.c.name == name)).first()
+    return seat, (None if row is None or row.disabled else row)
+
+
+def open_session(tx: Tx, seat_code: str, row: Any) -> tuple[str, Session]:
+    """Open a session bound to user and seat (the password was checked), record the login."""
+    name = row.name
     token = new_token()
     expires = tx.now + timedelta(hours=SESSION_HOURS)
     tx.conn.execute(
         schema.sessions.insert().values(
             token_hash=token_digest(token),
             user=name,
-            seat=seat.code,
+            seat=seat_code,
             created_at=tx.now,
             expires_at=expires,
             revoked=False,
@@ -210,12 +215,21 @@ def login(tx: Tx, seat_token: str | None, name: str, password: str) -> tuple[str
     )
     sl = schema.seat_logins
     if not tx.db.insert_ignore(
-        tx.conn, sl, {"user": name, "seat": seat.code, "first_at": tx.now, "last_at": tx.now}
+        tx.conn, sl, {"user": name, "seat": seat_code, "first_at": tx.now, "last_at": tx.now}
     ):
         tx.conn.execute(
-            update(sl).where(sl.c.user == name, sl.c.seat == seat.code).values(last_at=tx.now)
+            update(sl).where(sl.c.user == name, sl.c.seat == seat_code).values(last_at=tx.now)
         )
-    return token, Session(_user(row), seat.code, expires)
+    return token, Session(_user(row), seat_code, expires)
+
+
+def login(tx: Tx, seat_token: str | None, name: str, password: str) -> tuple[str, Session]:
+    """Check the password and open a session, in one go (no throttling: scripts and tests;
+    the HTTP route is ``central.auth.login_route``)."""
+    seat, row = login_candidate(tx.conn, seat_token, name)
+    if not check_password(None if row is None else row.password_hash, password):
+        raise AuthError("用户名或密码错误", "wrong user name or password")
+    return open_session(tx, seat.code, row)
 
 
 def session_for(db: Database, token: str, now: datetime) -> Session:

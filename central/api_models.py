@@ -148,6 +148,7 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         413: "Body too large",
         415: "Unsupported content encoding",
         422: "Malformed request",
+        429: "Too many attempts: wait (carries Retry-After)",
         503: "Temporarily unavailable: retry (may carry Retry-After)",
     }
     return {c: {"model": ErrorBody, "description": text[c]} for c in codes}

@@ -69,11 +69,15 @@ def create_app(
                     await task
             store.db.dispose()
 
+    docs = store.settings.security.api_docs  # off unless configured (docs/security.md)
     app = FastAPI(
         title="12345 hotline central server",
         version="1.0",
         description="Sync, orders, knowledge base (docs/sync-protocol.md).",
         lifespan=lifespan,
+        openapi_url="/openapi.json" if docs else None,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
     )
     app.state.store = store
     install_error_handlers(app)

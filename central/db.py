@@ -165,8 +165,13 @@ def _assist_models(conn: Connection) -> None:
     schema.assist_models.create(conn, checkfirst=True)
 
 
+def _auth_events(conn: Connection) -> None:
+    schema.auth_events.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema", _initial),
     (2, "intake assist models", _assist_models),
+    (3, "login audit events", _auth_events),
 ]
 """Ordered and append-only: never edit an applied step, add a new one."""

@@ -14,9 +14,11 @@
 
 ``api_key``: when ``[open311] api_keys`` (keys issued by the administrator; in the
 environment ``WORKSTATION_OPEN311_API_KEYS``, comma-separated) is set, ``POST requests``
-needs one of them (403 otherwise); when unset, anyone may post. Either way posts are
-rate-limited per key or client address (``[open311] rate_per_minute``, default 20; 429
-with ``Retry-After``). Bodies
+needs one of them (403 otherwise); when unset, anyone may post. Posts are rate-limited
+(429 with ``Retry-After``) per registered key (``key_rate_per_minute``, default 120), else
+per client address (``rate_per_minute``, default 20): an unregistered key counts for
+nothing, and ``X-Forwarded-For`` is believed only from ``[security] trusted_proxies``.
+Every field is valid Unicode and has a maximum length (400 otherwise). Bodies
 are capped at 64 KiB; descriptions at 4,000 characters. Errors are the specification's
 array of ``{code, description}`` with the HTTP status, in the requested format.
 Location (lat/long, ``address_string`` or ``address_id``) is required only for the
@@ -127,27 +129,43 @@ _POST_SCHEMA = {
 }
 
 
-def _limiter(request: Request) -> RateLimiter:
-    limiter = getattr(request.app.state, "open311_limiter", None)
+def _limiter(request: Request, registered: bool) -> RateLimiter:
+    """The limiter of anonymous clients (per address), or of registered keys (per key)."""
+    name = "open311_key_limiter" if registered else "open311_limiter"
+    limiter = getattr(request.app.state, name, None)
     if limiter is None:
-        per_minute = app_store(request).settings.open311.rate_per_minute
-        limiter = request.app.state.open311_limiter = RateLimiter(per_minute)
+        settings = app_store(request).settings.open311
+        limiter = RateLimiter(
+            settings.key_rate_per_minute if registered else settings.rate_per_minute
+        )
+        setattr(request.app.state, name, limiter)
     return limiter
 
 
-def _check_api_key(request: Request, key: str) -> None:
+def _registered_key(request: Request, key: str) -> str | None:
+    """The key when it is one of ``[open311] api_keys``; 403 for another key when keys are
+    set (required), None when none are (anyone posts; a key then counts for nothing)."""
     import hmac
 
     keys = app_store(request).settings.open311.api_keys
-    if keys and not any(hmac.compare_digest(key.encode(), k.encode()) for k in keys):
-        raise Open311Error(403, "invalid api_key (api_key 无效)")
+    if not keys:
+        return None
+    for known in keys:
+        if hmac.compare_digest(key.encode(), known.encode()):
+            return known
+    raise Open311Error(403, "invalid api_key (api_key 无效)")
 
 
-def _client_key(request: Request, fields: dict[str, str]) -> str:
-    key = fields.get("api_key", "").strip()
-    if key:
+def _client_key(request: Request, key: str | None) -> str:
+    """The bucket a post counts against: its registered key, else the client's address
+    (``X-Forwarded-For`` believed only from ``[security] trusted_proxies``)."""
+    from central.security import client_address
+
+    if key is not None:
         return "key:" + key
-    return "ip:" + (request.client.host if request.client else "unknown")
+    trusted = app_store(request).settings.security.trusted_proxies
+    peer = request.client.host if request.client else None
+    return "ip:" + client_address(peer, request.headers.get("x-forwarded-for"), trusted)
 
 
 @router.post(
@@ -171,9 +189,9 @@ async def post_request(request: Request, fmt: Annotated[str, FMT]) -> Response:
             **dict(request.query_params),  # the Swagger description sends them in the query
             **parse_body(body, request.headers.get("content-type", "")),
         }
-        _check_api_key(request, fields.get("api_key", ""))
         req = validate_request(fields)
-        _limiter(request).check(_client_key(request, fields), time.monotonic())
+        key = _registered_key(request, fields.get("api_key", "").strip())
+        _limiter(request, key is not None).check(_client_key(request, key), time.monotonic())
         request_id = await run_in_threadpool(store_request, app_store(request), req)
     except Open311Error as exc:
         return error_response(exc, fmt)

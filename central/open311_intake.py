@@ -39,6 +39,7 @@ FIELD_LIMITS = {
     "description": MAX_DESCRIPTION,
     "media_url": 2048,
 }
+MAX_FIELDS = 100
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^[0-9+\-() ]{3,32}$")
@@ -145,7 +146,7 @@ def parse_body(body: bytes, content_type: str) -> dict[str, str]:
     if kind == "application/json":
         try:
             data = json.loads(text)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
             raise Open311Error(400, "the body is not valid JSON (JSON 格式错误)") from exc
         if not isinstance(data, dict) or len(data) > 100:
             raise Open311Error(400, "the body must be an object of fields (须为字段对象)")
@@ -174,15 +175,42 @@ def _coordinate(fields: dict[str, str], name: str, limit: float) -> float | None
     return value
 
 
+def check_text(fields: dict[str, str], limits: dict[str, int], default: int = 200) -> None:
+    """Every name and value valid Unicode, within its length limit, free of control
+    characters; else an ``Open311Error`` (400) that names the field.
+
+    Valid Unicode first: a lone surrogate (``"\\ud800"`` in a JSON body) cannot be stored
+    or even echoed in an error, so the message shows such a name escaped.
+    """
+    if len(fields) > MAX_FIELDS:
+        raise Open311Error(400, f"too many fields (at most {MAX_FIELDS}; 字段过多)")
+    for key, value in fields.items():
+        name = printable(key[:40])
+        if not _is_unicode(key) or not _is_unicode(value):
+            raise Open311Error(400, f"{name} is not valid Unicode text (含有无效字符)")
+        limit = limits.get(key, default)
+        if len(key) > 100 or len(value) > limit:
+            raise Open311Error(400, f"{name} is too long (at most {limit} characters; 内容过长)")
+        if _CONTROL.search(value.replace("\t", "").replace("\n", "").replace("\r", "")):
+            raise Open311Error(400, f"{name} contains control characters (含有非法字符)")
+
+
+def printable(text: str) -> str:
+    """``text`` safe to put in an answer: invalid code points escaped."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def validate_request(fields: dict[str, str]) -> dict[str, Any]:
     """Check a posted request; the cleaned fields or an ``Open311Error`` (400)."""
-    for key, value in fields.items():
-        limit = FIELD_LIMITS.get(key, 200)
-        if len(key) > 100 or len(value) > limit:
-            what = "description" if key == "description" else key[:40]
-            raise Open311Error(400, f"{what} is too long (at most {limit} characters; 内容过长)")
-        if _CONTROL.search(value.replace("\t", "").replace("\n", "").replace("\r", "")):
-            raise Open311Error(400, f"{key[:40]} contains control characters (含有非法字符)")
+    check_text(fields, FIELD_LIMITS)
     code = fields.get("service_code", "").strip()
     if not code:
         raise Open311Error(400, "service_code is required (请选择诉求类别)")

@@ -12,7 +12,7 @@ the description goes through ``mask_text`` and has the submitter's own details s
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
@@ -20,7 +20,7 @@ from sqlalchemy import Connection, select
 
 from central import schema
 from central.open311_http import FMT, PREFIX, answer, app_store
-from central.open311_intake import ID_PREFIX, Open311Error, catalogue
+from central.open311_intake import ID_PREFIX, Open311Error, catalogue, check_text
 
 router = APIRouter(prefix=PREFIX, tags=["open311"])
 
@@ -36,6 +36,18 @@ _CONTACT_NOTES = {
     "linked": ("open", "已并入同一事项的工单", "joined an open order about the same matter"),
 }
 _CLOSED_STATES = ("closed", "recalled")
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+"""Dates a status query may name: outside them nothing was filed, and near year 1 or
+9999 the date arithmetic itself overflows."""
+PARAM_LIMITS = {
+    "service_request_id": MAX_IDS * 65,
+    "service_code": 64,
+    "start_date": 64,
+    "end_date": 64,
+    "status": 20,
+    "lang": 8,
+}
 
 
 def _private_values(extra: dict[str, Any]) -> list[tuple[str, str]]:
@@ -180,6 +192,14 @@ def _when(value: str | None, name: str, tz: str) -> datetime | None:
         from workstation.deadlines import zone
 
         moment = moment.replace(tzinfo=zone(tz))
+    try:  # year 1 at -14:00 or 9999 at +14:00 overflows on the way to UTC
+        in_range = EARLIEST <= moment.astimezone(UTC) <= LATEST
+    except (OverflowError, ValueError):
+        in_range = False
+    if not in_range:
+        raise Open311Error(
+            400, f"{name} must lie between {EARLIEST.year} and {LATEST.year - 1} (日期超出范围)"
+        )
     return moment
 
 
@@ -205,6 +225,7 @@ def list_requests(
     """Requests made through this endpoint (default: the last 90 days, at most 1,000)."""
 
     def build() -> list[dict[str, Any]]:
+        check_text(dict(request.query_params), PARAM_LIMITS)
         store = app_store(request)
         tz = store.settings.timezone
         ids = None
@@ -229,6 +250,7 @@ def list_requests(
 
 def _one(request: Request, fmt: str, service_request_id: str) -> Any:
     def build() -> list[dict[str, Any]]:
+        check_text({"service_request_id": service_request_id}, {"service_request_id": 64})
         found = []
         if service_request_id.startswith(ID_PREFIX) and len(service_request_id) <= 64:
             found = find_requests(app_store(request), [service_request_id], None, None, None, None)

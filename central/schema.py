@@ -149,6 +149,23 @@ seat_logins = Table(
 )
 """Who logged in where: a pushed command's user must have logged in on its seat."""
 
+auth_events = Table(
+    "auth_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("kind", String(16), nullable=False),  # login, login_failed, lockout
+    Column("user", String(64), nullable=False),  # the name tried, known or not
+    Column("address", String(64), nullable=False),
+    Column("seat", String(32), nullable=True),
+    Column("until", UTCDateTime, nullable=True),  # a lockout's end
+    Column("detail", String(200), nullable=False, default=""),
+    Index("ix_auth_events_user_at", "user", "at"),
+    Index("ix_auth_events_address_at", "address", "at"),
+)
+"""The login audit: each login, failure and lockout; throttling counts failures here, so
+every server process sees the same count (``central.login_guard``)."""
+
 clients = Table(
     "clients",
     metadata,

@@ -119,6 +119,7 @@ def demo_server(root: Path, db_url: str, port: int) -> Iterator[str]:
             port=port,
             clock_file=root / SEED_CLOCK,  # absent: the real time
             log_path=root / "server.log",
+            env={"WORKSTATION_API_DOCS": "true"},  # the demo shows /docs and /redoc
         ) as server:
             yield server.base_url
     except ServerStartError as exc:

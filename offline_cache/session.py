@@ -128,6 +128,8 @@ def login(db: SeatDB, user: str, password: str, now: datetime) -> Session:
         response = None
     if response is not None and response.status_code in (401, 403):
         raise LoginFailed("用户名或密码错误", "wrong user name or password")
+    if response is not None and response.status_code == 429:
+        raise _throttled(response)  # never fall back to the cached hash (docs/security.md)
     if response is not None and response.status_code == 200:
         body = response.json()
         session = Session(
@@ -156,6 +158,19 @@ def login(db: SeatDB, user: str, password: str, now: datetime) -> Session:
             set_meta(conn, "needs_login", 0)
         return session
     return _offline_login(db, user, password)
+
+
+def _throttled(response: Any) -> LoginFailed:
+    """The server refused the login for now (too many failures, or locked out)."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    wait = response.headers.get("retry-after", "?")
+    return LoginFailed(
+        str(body.get("zh") or f"登录尝试过多，请 {wait} 秒后再试"),
+        str(body.get("en") or f"too many login attempts; retry in {wait} s"),
+    )
 
 
 def _offline_login(db: SeatDB, user: str, password: str) -> Session:

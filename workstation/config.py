@@ -39,12 +39,26 @@ Example ``workstation.toml``::
 
     [open311]                 # the public web and mobile channel
     rate_per_minute = 20      # POSTs per client and minute before a 429
-    api_keys = []             # when set, a POST needs one of these api_keys
+    api_keys = []             # registered keys; when set, a POST needs one of them
+    key_rate_per_minute = 120 # POSTs per registered key and minute (others: per address)
+
+    [security]                # the central server's defences (docs/security.md)
+    login_max_failures = 5    # wrong logins per user name within the window: lockout
+    login_address_max_failures = 20  # wrong logins per client address: lockout
+    login_window_minutes = 15 # failures older than this are forgotten
+    login_lockout_minutes = 15
+    login_delay_after = 3     # failures before each further try must wait
+    login_delay_seconds = 2   # the first wait; it doubles with every further failure
+    hash_workers = 0          # password hashes at once (0: the number of CPU cores)
+    hash_queue = 32           # hashes waiting for a worker before a 503 with Retry-After
+    trusted_proxies = []      # addresses/networks whose X-Forwarded-For is believed
+    api_docs = false          # serve /docs, /redoc and /openapi.json
 
 The short environment names of the first releases still work: ``WORKSTATION_JOBS_INTERVAL``,
 ``WORKSTATION_ASSIST_TRAINING``, ``WORKSTATION_ASSIST_MIN_NEW_ORDERS``,
 ``WORKSTATION_ASSIST_TRAIN_INTERVAL``, ``WORKSTATION_OPEN311_RATE_PER_MINUTE`` and
-``WORKSTATION_OPEN311_API_KEYS`` (comma-separated).
+``WORKSTATION_OPEN311_API_KEYS`` (comma-separated); ``WORKSTATION_API_DOCS`` and
+``WORKSTATION_TRUSTED_PROXIES`` (comma-separated) are short for their ``[security]`` keys.
 """
 
 from __future__ import annotations
@@ -78,6 +92,8 @@ _ENV_ALIASES: dict[str, tuple[str, ...]] = {
     "assist_train_interval": ("assist", "train_interval"),
     "open311_rate_per_minute": ("open311", "rate_per_minute"),
     "open311_api_keys": ("open311", "api_keys"),
+    "api_docs": ("security", "api_docs"),
+    "trusted_proxies": ("security", "trusted_proxies"),
 }
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
@@ -122,18 +138,60 @@ class AssistSettings(BaseModel):
     train_interval: float = Field(default=86_400.0, ge=0)  # seconds between two models
 
 
+def _comma_separated(value: Any) -> Any:
+    if isinstance(value, str):  # from the environment: "key-one, key-two"
+        return tuple(k.strip() for k in value.split(",") if k.strip())
+    return value
+
+
 class Open311Settings(BaseModel):
-    """``[open311]``: throttling and keys of the public GeoReport channel."""
+    """``[open311]``: throttling and keys of the public GeoReport channel.
+
+    Only a registered key (``api_keys``) has a bucket of its own; any other key, or none,
+    counts against the client address, so a fresh random key buys nothing.
+    """
 
     model_config = _STRICT
     rate_per_minute: int = Field(default=20, ge=1)
+    key_rate_per_minute: int = Field(default=120, ge=1)
     api_keys: tuple[str, ...] = ()
 
     @field_validator("api_keys", mode="before")
     @classmethod
-    def _comma_separated(cls, value: Any) -> Any:
-        if isinstance(value, str):  # from the environment: "key-one, key-two"
-            return tuple(k.strip() for k in value.split(",") if k.strip())
+    def _split(cls, value: Any) -> Any:
+        return _comma_separated(value)
+
+
+class SecuritySettings(BaseModel):
+    """``[security]``: login throttling and lockout, the password-hash pool, proxies, docs."""
+
+    model_config = _STRICT
+    login_max_failures: int = Field(default=5, ge=1)
+    login_address_max_failures: int = Field(default=20, ge=1)
+    login_window_minutes: float = Field(default=15.0, gt=0)
+    login_lockout_minutes: float = Field(default=15.0, gt=0)
+    login_delay_after: int = Field(default=3, ge=1)
+    login_delay_seconds: float = Field(default=2.0, ge=0)
+    hash_workers: int = Field(default=0, ge=0, le=256)  # 0: the number of CPU cores
+    hash_queue: int = Field(default=32, ge=0, le=10_000)
+    trusted_proxies: tuple[str, ...] = ()
+    api_docs: bool = False
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        return _comma_separated(value)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        import ipaddress
+
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{item!r} is not an IP address or network") from exc
         return value
 
 
@@ -156,6 +214,7 @@ class Settings(BaseModel):
     jobs: JobsSettings = Field(default_factory=JobsSettings)
     assist: AssistSettings = Field(default_factory=AssistSettings)
     open311: Open311Settings = Field(default_factory=Open311Settings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
 
     _calendar: WorkingCalendar | None = PrivateAttr(default=None)
 

@@ -22,8 +22,18 @@ EXAMPLES = 5  # per operation and phase; the coverage phase adds its own cases
 
 @pytest.fixture(scope="module")
 def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Server:
+    from fastapi.testclient import TestClient
+
+    from central.app import create_app
+
     server = make_server(
         "sqlite", tmp_path_factory.mktemp("fuzz"), datetime(2026, 11, 2, 9, tzinfo=TZ)
+    )
+    settings = server.store.settings  # the schema at /openapi.json: API docs on
+    security = settings.security.model_copy(update={"api_docs": True})
+    server.store.settings = settings.model_copy(update={"security": security})
+    server.client = TestClient(
+        create_app(server.store, run_jobs=False), raise_server_exceptions=False
     )
     args = {"type": "complaint", "content": "路灯不亮", "unit": "U001", "contact_id": "C-1"}
     server.run("dispatch", "QD-S01-2611-0001", args, "agent1", server.clock.now)

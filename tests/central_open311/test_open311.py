@@ -283,4 +283,7 @@ def test_rate_limit(server: Server) -> None:
     limited = post(server)
     assert_spec_error(limited, 429)
     assert int(limited.headers["retry-after"]) >= 1
-    assert post(server, {**FORM, "api_key": "another-client"}).status_code == 200
+    # a made-up key buys no bucket of its own (issue 13, item 8): the address's limit holds
+    assert_spec_error(post(server, {**FORM, "api_key": "another-client"}), 429)
+    open311_settings(server, api_keys=("key-one",), key_rate_per_minute=5)
+    assert post(server, {**FORM, "api_key": "key-one"}).status_code == 200
