@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from offline_cache.sync_client import AuthExpired, SyncClient
+from offline_cache.sync_client import AuthExpired
 from tests.offline_cache.conftest import FORM
 from tests.offline_cache.helpers import (
     live_seat,
@@ -77,7 +77,7 @@ def test_401_keeps_outbox_and_asks_for_login(server, tmp_path: Path):
     agent.dispatch(FORM)
     agent.db.conn.execute("UPDATE users SET token='revoked-or-expired'")
     with pytest.raises(AuthExpired):
-        asyncio.run(SyncClient(agent).sync_once())
+        asyncio.run(agent.sync_once())
     status = agent.status()
     assert status.needs_login and status.pending == 1
     agent.login("agent1", server.seeded.password("agent1"))
@@ -185,7 +185,7 @@ def test_slim_ack_keeps_the_optimistic_view_until_the_pull(server, tmp_path: Pat
     asyncio.run(agent.sync_once())
     numbers = [agent.dispatch({**FORM, "content": f"精简 {i}"}) for i in range(3)]
     optimistic = {n: agent.order(n).state for n in numbers}
-    client = SyncClient(agent)
+    client = agent.sync_client()
 
     async def push_only() -> None:
         headers = {"Authorization": f"Bearer {session_token(agent.db)}"}
@@ -231,7 +231,7 @@ def test_pipelined_batches_that_overtake_each_other_keep_mutation_order(server, 
                     await asyncio.sleep(0.5)  # fault injection: the first batch is late
             return await super().handle_async_request(request)
 
-    client = SyncClient(agent, max_commands=3, pipeline=2)
+    client = agent.sync_client(max_commands=3, pipeline=2)
 
     async def run() -> None:
         headers = {"Authorization": f"Bearer {session_token(agent.db)}"}
