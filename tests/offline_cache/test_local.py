@@ -254,3 +254,49 @@ def test_database_file_is_plain_sqlite(seat):
     other = sqlite3.connect(s.db.path)
     assert other.execute("SELECT COUNT(*) FROM outbox WHERE status='pending'").fetchone()[0] == 1
     other.close()
+
+
+def test_seat_refuses_what_the_server_would_refuse_before_the_outbox(seat):
+    """The wire models check args on the seat too: nothing is written when they refuse."""
+    agent = seat("desk")
+    with pytest.raises(ValidationError) as info:
+        agent.dispatch({**FORM, "confidential": "no"})
+    assert info.value.field == "confidential"
+    with pytest.raises(ValidationError) as info:
+        agent.dispatch({**FORM, "address": "路" * 5000})
+    assert info.value.field == "address"
+    assert agent.db.scalar("SELECT COUNT(*) FROM outbox") == 0
+    assert agent.db.scalar("SELECT COUNT(*) FROM orders") == 0
+    assert agent.db.get_meta("order_counter") is None
+    number = agent.dispatch(FORM)
+    with pytest.raises(ValidationError) as info:
+        agent.order_command(
+            number, "link_contact", {"contact_id": "C-9", "content": "又来电", "note": "x"}
+        )
+    assert info.value.field == "note"
+    assert agent.db.scalar("SELECT COUNT(*) FROM outbox") == 1
+
+
+def test_local_command_view_equals_the_replayed_view(seat):
+    """One workflow run per local command: its view is what replaying the outbox gives."""
+    from offline_cache.order_view import rebuild_order
+
+    unit = seat("unit", user="u1", role="unit", unit="U001", seat="S09")
+    agent = seat("desk")
+    number = agent.dispatch(FORM)
+    snap = json.loads(agent.db.scalar("SELECT snapshot FROM orders"))
+    pull_page(
+        unit,
+        0,
+        {
+            "changes": [{"seq": 1, "entity": "order", "key": number, "op": "upsert", "data": snap}],
+            "cursor": 1,
+        },
+    )
+    unit.order_command(number, "sign", {})
+    unit.order_command(number, "reply", {"result": "已整改"})
+    for s in (agent, unit):
+        before = s.db.query("SELECT * FROM orders WHERE order_id=?", (number,))
+        with s.db.transaction() as conn:
+            rebuild_order(conn, number, s.context())
+        assert s.db.query("SELECT * FROM orders WHERE order_id=?", (number,)) == before

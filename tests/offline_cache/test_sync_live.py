@@ -250,3 +250,32 @@ def test_pipelined_batches_that_overtake_each_other_keep_mutation_order(server, 
     on_server = server_orders(server)
     assert all(seat_snapshots(agent)[n] == on_server[n] for n in numbers)
     agent.close()
+
+
+def test_sync_client_reports_the_round_and_leaves_the_services_alone(server, tmp_path: Path):
+    """The client works on the database and transport it is given and returns a report."""
+    import httpx
+
+    from offline_cache.sync_client import SeatIdentity, SyncClient
+
+    agent = live_seat(server, tmp_path / "a", "S10", "agent1")
+    numbers = [agent.dispatch({**FORM, "content": f"报告 {i}"}) for i in range(2)]
+    info = agent.seat()
+    heard: list[list[str]] = []
+    client = SyncClient(
+        agent.db,
+        SeatIdentity(info.server_url, info.client_id),
+        context=agent.context,
+        now=agent.now,
+        transport=httpx.AsyncHTTPTransport(retries=0),
+        on_change=heard.append,
+    )
+    report = asyncio.run(client.sync_once())
+    assert report.completed and report.online and report.errors == []
+    assert report.pushed == report.applied == 2 and report.rejected == 0
+    assert set(numbers) <= set(report.changed)
+    assert report.pulled > 0 and report.cursor == int(agent.db.get_meta("cursor"))
+    assert any(set(numbers) <= set(ids) for ids in heard)
+    assert agent.status().pending == 0
+    assert report.push_limit == 1000 and agent.push_limit is None  # the services untouched
+    agent.close()

@@ -80,10 +80,20 @@ _MESSAGES = {
 }
 
 
+_TYPE_TAGS = frozenset({"str", "int", "bool", "float", "none", "constrained-str"})
+
+
+def _is_field(part: Any) -> bool:
+    """A field name or list index of an error location (not a union member's tag)."""
+    if isinstance(part, int):
+        return True
+    return part.isidentifier() and part not in _TYPE_TAGS
+
+
 def field_error(exc: PydanticError, prefix: str = "") -> ValidationError:
     """The first problem of a pydantic error as our ``ValidationError`` (never the input)."""
     err = exc.errors(include_input=False, include_url=False)[0]
-    loc = ".".join(str(p) for p in err["loc"])
+    loc = ".".join(str(p) for p in err["loc"] if _is_field(p))
     field = f"{prefix}.{loc}" if prefix and loc else (loc or prefix or "args")
     kind = err["type"]
     ctx = err.get("ctx") or {}
