@@ -173,3 +173,9 @@ def test_valid_args_come_back_unchanged() -> None:
 
 def test_unknown_command_refused() -> None:
     assert _refused("explode", {}).field == "command"
+
+
+def test_change_head_is_the_change_without_its_data() -> None:
+    from workstation.wire.sync import Change, ChangeHead
+
+    assert [*ChangeHead.__annotations__, "data"] == list(Change.model_fields)

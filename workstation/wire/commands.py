@@ -15,12 +15,28 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, StrictBool, StrictInt
 
 from workstation.models import Channel, RejectReason, Satisfaction
-from workstation.wire.text import Limits, Wire, check_nesting, parse, text
-
-Id = text(Limits.ID)
-UnitCode = text(Limits.UNIT)
-Reason = text(Limits.REASON)
-Label = text(Limits.LABEL)
+from workstation.wire.text import (
+    TEXT_CHECKS,
+    AddressText,
+    CommandName,
+    ContentText,
+    DateText,
+    IdText,
+    KbBodyText,
+    KbTitleText,
+    LabelText,
+    Limits,
+    NameText,
+    PhoneText,
+    ReasonText,
+    RequiredId,
+    ResultText,
+    SeatText,
+    UnitText,
+    Wire,
+    check_nesting,
+    parse,
+)
 
 
 def _order_type(value: str) -> str:
@@ -32,7 +48,7 @@ def _order_type(value: str) -> str:
     return value
 
 
-OrderTypeText = Annotated[text(16), AfterValidator(_order_type)]
+OrderTypeText = Annotated[str, Field(max_length=16), *TEXT_CHECKS, AfterValidator(_order_type)]
 ChannelText = Channel | Literal[""]
 
 
@@ -44,10 +60,10 @@ class _Args(Wire):
 
 
 class UnitHint(Wire):
-    code: UnitCode
-    name: text(Limits.LABEL) = ""
+    code: UnitText
+    name: LabelText = ""
     score: float = Field(default=0.0, allow_inf_nan=False)
-    reasons: list[Label] = Field(default_factory=list, max_length=Limits.ITEMS)
+    reasons: list[LabelText] = Field(default_factory=list, max_length=Limits.ITEMS)
 
 
 class AssistNote(Wire):
@@ -55,28 +71,28 @@ class AssistNote(Wire):
 
     type: OrderTypeText | None = None
     type_confidence: float = Field(default=0.0, allow_inf_nan=False)
-    units: list[UnitCode] = Field(default_factory=list, max_length=Limits.ITEMS)
+    units: list[UnitText] = Field(default_factory=list, max_length=Limits.ITEMS)
     unit_details: list[UnitHint] = Field(default_factory=list, max_length=Limits.ITEMS)
     reject_reason: RejectReason | None = None
-    transfer_to: Label | None = None
-    flags: list[Label] = Field(default_factory=list, max_length=Limits.ITEMS)
+    transfer_to: LabelText | None = None
+    flags: list[LabelText] = Field(default_factory=list, max_length=Limits.ITEMS)
 
 
 class IntakeArgs(_Args):
     """The intake form as a command carries it."""
 
-    contact_id: Id | None = None
+    contact_id: IdText | None = None
     type: OrderTypeText | None = None
     channel: ChannelText | None = None
-    content: text(Limits.CONTENT) | None = None
-    caller_name: text(Limits.NAME) | None = None
-    caller_phone: text(Limits.PHONE) | None = None
+    content: ContentText | None = None
+    caller_name: NameText | None = None
+    caller_phone: PhoneText | None = None
     confidential: StrictBool | None = None
-    address: text(Limits.ADDRESS) | None = None
+    address: AddressText | None = None
     investigation: StrictBool | None = None
     leader_instructed: StrictBool | None = None
-    unit: UnitCode | None = None
-    co_units: list[UnitCode] | None = Field(default=None, max_length=Limits.ITEMS)
+    unit: UnitText | None = None
+    co_units: list[UnitText] | None = Field(default=None, max_length=Limits.ITEMS)
     assist: AssistNote | None = None
 
 
@@ -89,14 +105,14 @@ class LinkContactArgs(IntakeArgs):
 
 
 class AnswerContactArgs(IntakeArgs):
-    article_ids: list[Id] | None = Field(default=None, max_length=Limits.ITEMS)
-    explanation: Reason | None = None
+    article_ids: list[IdText] | None = Field(default=None, max_length=Limits.ITEMS)
+    explanation: ReasonText | None = None
 
 
 class RejectContactArgs(IntakeArgs):
     reason: RejectReason | Literal[""] | None = None
-    explanation: Reason | None = None
-    transfer_to: Label | None = None
+    explanation: ReasonText | None = None
+    transfer_to: LabelText | None = None
 
 
 # -- order commands -----------------------------------------------------------------------
@@ -107,43 +123,43 @@ class SignArgs(_Args):
 
 
 class ReturnOrderArgs(_Args):
-    reason: Reason | None = None
-    basis: Reason | None = None
+    reason: ReasonText | None = None
+    basis: ReasonText | None = None
 
 
 class RequestExtensionArgs(_Args):
-    new_deadline: text(Limits.DATE) | None = None
-    reason: Reason | None = None
+    new_deadline: DateText | None = None
+    reason: ReasonText | None = None
 
 
 class ReplyArgs(_Args):
-    result: text(Limits.RESULT) | None = None
+    result: ResultText | None = None
 
 
 class DecideExtensionArgs(_Args):
     approved: StrictBool | None = None
-    comment: Reason | None = None
+    comment: ReasonText | None = None
 
 
 class ReassignArgs(_Args):
-    unit: UnitCode | None = None
-    reason: Reason | None = None
+    unit: UnitText | None = None
+    reason: ReasonText | None = None
 
 
 class RecallArgs(_Args):
-    reason: Reason | None = None
+    reason: ReasonText | None = None
 
 
 class AddCoHandlerArgs(_Args):
-    unit: UnitCode | None = None
-    reason: Reason | None = None
+    unit: UnitText | None = None
+    reason: ReasonText | None = None
 
 
 class NoticeArgs(_Args):
     """Urging and criticism notices; the server numbers them itself."""
 
-    reason: Reason | None = None
-    number: Id | None = None
+    reason: ReasonText | None = None
+    number: IdText | None = None
 
 
 class NoArgs(_Args):
@@ -154,20 +170,20 @@ class RecordCallbackArgs(_Args):
     reached: StrictBool | None = None
     resolved: StrictBool | None = None
     satisfaction: Satisfaction | Literal[""] | None = None
-    comment: Reason | None = None
+    comment: ReasonText | None = None
 
 
 class RehandleArgs(_Args):
-    unit: UnitCode | None = None
-    reason: Reason | None = None
+    unit: UnitText | None = None
+    reason: ReasonText | None = None
 
 
 class CloseArgs(_Args):
-    explanation: Reason | None = None
+    explanation: ReasonText | None = None
 
 
 class NotifyCallerArgs(_Args):
-    comment: Reason | None = None
+    comment: ReasonText | None = None
 
 
 # -- knowledge-base proposals ---------------------------------------------------------------
@@ -176,32 +192,32 @@ class NotifyCallerArgs(_Args):
 class ArticleDraft(Wire):
     """A proposed (or edited) KB article; kb_index validates what it requires."""
 
-    id: Id | None = None
-    title: text(Limits.KB_TITLE) | None = None
-    body: text(Limits.KB_BODY) | None = None
-    unit: Label | None = None
-    category: Label | None = None
-    tags: list[Label] | Label | None = Field(default=None)
-    updated: text(Limits.DATE) | None = None
+    id: IdText | None = None
+    title: KbTitleText | None = None
+    body: KbBodyText | None = None
+    unit: LabelText | None = None
+    category: LabelText | None = None
+    tags: list[LabelText] | LabelText | None = Field(default=None)
+    updated: DateText | None = None
 
 
 class ProposeArticleArgs(_Args):
-    proposal_id: Id | None = None
+    proposal_id: IdText | None = None
     article: ArticleDraft | None = None
-    policy_basis: Reason | None = None
-    reason: Reason | None = None
+    policy_basis: ReasonText | None = None
+    reason: ReasonText | None = None
 
 
 class PublishArticleArgs(_Args):
-    proposal_id: Id | None = None
+    proposal_id: IdText | None = None
     article: ArticleDraft | None = None
-    comment: Reason | None = None
+    comment: ReasonText | None = None
 
 
 class RejectProposalArgs(_Args):
-    proposal_id: Id | None = None
-    reason: Reason | None = None
-    comment: Reason | None = None
+    proposal_id: IdText | None = None
+    reason: ReasonText | None = None
+    comment: ReasonText | None = None
 
 
 ARGS: dict[str, type[_Args]] = {
@@ -255,13 +271,13 @@ class Command(Wire):
     """One outbox row as a push carries it (the envelope; ``args`` by :data:`ARGS`)."""
 
     model_config = Wire.model_config | {"extra": "ignore"}
-    op_id: text(Limits.ID, 1)
-    client_id: text(Limits.ID, 1)
+    op_id: RequiredId
+    client_id: RequiredId
     mutation_id: StrictInt = Field(ge=1, le=2**53)
-    order_id: text(Limits.ID) | None = None
-    command: text(40, 1)
+    order_id: IdText | None = None
+    command: CommandName
     args: dict[str, Any] = Field(default_factory=dict)
     base_version: StrictInt | None = Field(default=None, ge=0, le=2**31)
-    user: text(Limits.ID, 1)
-    seat: text(Limits.SEAT, 1)
-    client_time: text(Limits.DATE) | None = None
+    user: RequiredId
+    seat: SeatText
+    client_time: DateText | None = None

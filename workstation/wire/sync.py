@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from typing_extensions import TypedDict
 
 from workstation.wire.commands import Command
-from workstation.wire.text import Limits, Wire, text
+from workstation.wire.text import Limits, RequiredId, Wire
 
 
 class PushRequest(Wire):
-    client_id: text(Limits.ID, 1)
+    client_id: RequiredId
     commands: list[Command] = Field(max_length=Limits.COMMANDS)
 
 
@@ -94,14 +95,16 @@ def dump(model: BaseModel, exclude_none: bool = False) -> str:
 # body against ``PushResponse`` and ``PullPage``).
 
 
-class _ChangeHead(BaseModel):
+class ChangeHead(TypedDict):
+    """A ``Change`` without its data (the serialiser of the pull page's stored parts)."""
+
     seq: int
     entity: str
     key: str
     op: Literal["upsert", "delete"]
 
 
-_HEAD = TypeAdapter(_ChangeHead)
+_HEAD = TypeAdapter(ChangeHead).serializer
 
 
 def push_response_json(last_mutation_id: int, results: list[str]) -> str:
@@ -114,7 +117,7 @@ def pull_page_json(rows: list[tuple[int, str, str, str, str]], cursor: int, more
     """A ``PullPage`` from ``(seq, entity, key, op, data JSON)`` rows of the change feed."""
     parts = []
     for seq, entity, key, op, data in rows:
-        head = _HEAD.dump_json(_ChangeHead.model_construct(seq=seq, entity=entity, key=key, op=op))
+        head = _HEAD.to_json({"seq": seq, "entity": entity, "key": key, "op": op})
         parts.append(head[:-1].decode() + ',"data":' + data + "}")
     tail = PullPage(changes=[], cursor=cursor, has_more=more).model_dump_json()
     return '{"changes":[' + ",".join(parts) + "]" + tail[len('{"changes":[]') :]

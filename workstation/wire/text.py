@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 from pydantic import ValidationError as PydanticError
 
 from workstation.errors import ValidationError
@@ -48,13 +48,25 @@ def _valid_text(value: str) -> str:
     return value
 
 
-def text(max_length: int, min_length: int = 0) -> Any:
-    """A strict, bounded, valid-Unicode text field type."""
-    return Annotated[
-        StrictStr,
-        Field(min_length=min_length, max_length=max_length),
-        AfterValidator(_valid_text),
-    ]
+TEXT_CHECKS = (Strict(), AfterValidator(_valid_text))
+"""What every text field checks besides its length: a str, no NUL, valid Unicode."""
+
+# The text types (strict, bounded, valid Unicode), one per kind of field.
+IdText = Annotated[str, Field(max_length=Limits.ID), *TEXT_CHECKS]
+RequiredId = Annotated[str, Field(min_length=1, max_length=Limits.ID), *TEXT_CHECKS]
+SeatText = Annotated[str, Field(min_length=1, max_length=Limits.SEAT), *TEXT_CHECKS]
+CommandName = Annotated[str, Field(min_length=1, max_length=40), *TEXT_CHECKS]
+UnitText = Annotated[str, Field(max_length=Limits.UNIT), *TEXT_CHECKS]
+PhoneText = Annotated[str, Field(max_length=Limits.PHONE), *TEXT_CHECKS]
+NameText = Annotated[str, Field(max_length=Limits.NAME), *TEXT_CHECKS]
+AddressText = Annotated[str, Field(max_length=Limits.ADDRESS), *TEXT_CHECKS]
+ContentText = Annotated[str, Field(max_length=Limits.CONTENT), *TEXT_CHECKS]
+ResultText = Annotated[str, Field(max_length=Limits.RESULT), *TEXT_CHECKS]
+ReasonText = Annotated[str, Field(max_length=Limits.REASON), *TEXT_CHECKS]
+LabelText = Annotated[str, Field(max_length=Limits.LABEL), *TEXT_CHECKS]
+DateText = Annotated[str, Field(max_length=Limits.DATE), *TEXT_CHECKS]
+KbTitleText = Annotated[str, Field(max_length=Limits.KB_TITLE), *TEXT_CHECKS]
+KbBodyText = Annotated[str, Field(max_length=Limits.KB_BODY), *TEXT_CHECKS]
 
 
 class Wire(BaseModel):
