@@ -3,7 +3,7 @@
 Push results mark outbox rows applied or rejected (a rejection becomes a sync problem and
 the server's order replaces the optimistic one); a pull page is stored together with its
 cursor. Both end by recomputing the touched orders: server snapshot + the commands not in
-it yet (``store.rebuild_order``).
+it yet (``order_view.rebuild_order``).
 
 Slim push results (an applied command without its order, docs/sync-protocol.md) keep the
 order's version in the outbox row: until a pulled snapshot reaches that version the
