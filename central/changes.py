@@ -25,7 +25,7 @@ from sqlalchemy import Connection, select, update
 
 from central import schema
 from central.db import Database
-from workstation.wire.sync import pull_page_json
+from workstation.wire.sync import PullPage, pull_page_json
 
 EVERYONE = "*"
 """The ``change_units`` scope of a change every signed-in user may see."""
@@ -129,16 +129,9 @@ def _pull_rows(db: Database, cursor: int, limit: int, unit: str | None) -> tuple
 def pull(
     db: Database, cursor: int, limit: int, unit: str | None
 ) -> tuple[list[dict[str, Any]], int, bool]:
-    """Changes after ``cursor`` visible to a unit user (``unit``) or to staff (``None``)."""
-    rows, has_more = _pull_rows(db, cursor, limit, unit)
-    out = []
-    for seq, entity, key, op, data in rows:
-        item = json.loads(data)
-        if unit is not None:
-            item = mask_for_unit(entity, item)
-        out.append({"seq": seq, "entity": entity, "key": key, "op": op, "data": item})
-    new_cursor = rows[-1][0] if rows else cursor
-    return out, new_cursor, has_more
+    """The pull page decoded (for callers in Python; the route sends ``pull_text``)."""
+    page = PullPage.model_validate_json(pull_text(db, cursor, limit, unit))
+    return [c.model_dump() for c in page.changes], page.cursor, page.has_more
 
 
 def pull_text(db: Database, cursor: int, limit: int, unit: str | None) -> str:
