@@ -15,9 +15,9 @@ idempotent. A mutation gap inside a batch commits the commands before it and ans
 
 Results travel as JSON text: each is serialised once through its model
 (``workstation.wire.sync.CommandResult`` / ``SlimResult``), stored and sent as the same
-text, and a replay sends the stored text as it is. A seat on a weak link asks for slim results
-(``?results=slim``): an applied command then comes back as ``{op_id, mutation_id, status,
-version}`` (its order reaches the seat by pull anyway), a rejection still in full.
+text, and a replay sends the stored text as it is. A seat on a weak link asks for slim
+results (``?results=slim``): an applied command then comes back as a ``SlimResult`` (its
+order reaches the seat by pull anyway), a rejection still in full.
 """
 
 from __future__ import annotations
