@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gzip
-import json
 import math
 import shutil
 import tempfile
@@ -33,15 +32,14 @@ def floor_bytes(seat: object, url: str) -> tuple[int, int, int]:
     """(gzip push bytes, gzip pull bytes, round trips) at the protocol's largest batches."""
     import httpx
 
-    from offline_cache.order_view import wire_command
+    from offline_cache.order_view import push_body
     from offline_cache.session import session_token
 
     rows = seat.db.query("SELECT * FROM outbox ORDER BY mutation_id")  # type: ignore[attr-defined]
     cid = seat.seat().client_id  # type: ignore[attr-defined]
     push = 0
     for i in range(0, len(rows), 1000):
-        body = {"client_id": cid, "commands": [wire_command(r, cid) for r in rows[i : i + 1000]]}
-        push += len(gzip.compress(json.dumps(body, ensure_ascii=False).encode()))
+        push += len(gzip.compress(push_body(rows[i : i + 1000], cid)))
     pull, pages, cursor = 0, 0, 0
     headers = {"Authorization": f"Bearer {session_token(seat.db)}"}  # type: ignore[attr-defined]
     while True:
@@ -64,7 +62,7 @@ def run(commands: int, cut_every: int | None, bandwidth: float, latency: float) 
     from central.testing import running_server, seeded_store
     from offline_cache.fault_proxy import Faults, ProxyThread
     from offline_cache.services import SeatServices
-    from offline_cache.sync_client import SyncClient, SyncError
+    from offline_cache.sync_client import SyncError
 
     tmp = Path(tempfile.mkdtemp(prefix="weaklink-"))
     db_url = f"sqlite:///{tmp / 'central.db'}"
@@ -97,7 +95,7 @@ def run(commands: int, cut_every: int | None, bandwidth: float, latency: float) 
                 while True:  # until a whole round (push AND pull) succeeds, not just the push
                     tries += 1
                     try:
-                        asyncio.run(SyncClient(seat, server_url=proxy.url).sync_once())
+                        asyncio.run(seat.sync_once(server_url=proxy.url))
                         if not seat.status().pending:
                             break
                     except SyncError:

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from workstation.wire.commands import Command
+from workstation.wire.sync import (  # noqa: F401 (re-exported for the routes)
+    CommandResult,
+    PullPage,
+    PushRequest,
+    PushResponse,
+    SlimResult,
+)
 
 NO_NUL = r"^[^\x00]*$"
 
@@ -44,71 +53,20 @@ class LoginResponse(BaseModel):
     expires_at: str
 
 
-class CommandIn(BaseModel):
-    """One outbox row (docs/sync-protocol.md, Commands)."""
-
-    model_config = ConfigDict(extra="ignore")
-    op_id: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
-    client_id: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
-    mutation_id: int = Field(ge=1, le=2**53)
-    order_id: str | None = Field(default=None, max_length=64, pattern=NO_NUL)
-    command: str = Field(min_length=1, max_length=40, pattern=NO_NUL)
-    args: dict[str, Any] = Field(default_factory=dict)
-    base_version: int | None = Field(default=None, ge=0, le=2**31)
-    user: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
-    seat: str = Field(min_length=1, max_length=32, pattern=NO_NUL)
-    client_time: str | None = Field(default=None, max_length=64)
-
-
-class PushRequest(BaseModel):
-    client_id: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
-    commands: list[CommandIn] = Field(max_length=1000)
-
-
-class Reason(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    code: str
-    zh: str
-    en: str
-
-
-class CommandResult(BaseModel):
-    op_id: str
-    mutation_id: int
-    status: Literal["applied", "rejected"]
-    reason: Reason | None
-    order: dict[str, Any] | None
-    record: dict[str, Any] | None = None
-
-
-class PushResponse(BaseModel):
-    last_mutation_id: int
-    results: list[CommandResult]
-
-
-class ChangeOut(BaseModel):
-    seq: int
-    entity: str
-    key: str
-    op: Literal["upsert", "delete"]
-    data: dict[str, Any]
-
-
-class PullResponse(BaseModel):
-    changes: list[ChangeOut]
-    cursor: int
-    has_more: bool
+# The sync bodies are wire shapes, defined once in the domain (seat and server alike).
+CommandIn = Command
+PullResponse = PullPage
 
 
 class OrdersPage(BaseModel):
-    orders: list[dict[str, Any]]
+    orders: list[dict[str, Any]]  # each a workstation.wire.order.OrderSnapshot
     total: int
     limit: int
     offset: int
 
 
 class OrderDetail(BaseModel):
-    order: dict[str, Any]
+    order: dict[str, Any]  # a workstation.wire.order.OrderSnapshot
     contacts: list[dict[str, Any]]
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, select, update
 
 from central import schema
 from central.db import Database
+from workstation.wire.sync import PullPage, pull_page_json
 
 EVERYONE = "*"
 """The ``change_units`` scope of a change every signed-in user may see."""
@@ -128,36 +129,26 @@ def _pull_rows(db: Database, cursor: int, limit: int, unit: str | None) -> tuple
 def pull(
     db: Database, cursor: int, limit: int, unit: str | None
 ) -> tuple[list[dict[str, Any]], int, bool]:
-    """Changes after ``cursor`` visible to a unit user (``unit``) or to staff (``None``)."""
-    rows, has_more = _pull_rows(db, cursor, limit, unit)
-    out = []
-    for seq, entity, key, op, data in rows:
-        item = json.loads(data)
-        if unit is not None:
-            item = mask_for_unit(entity, item)
-        out.append({"seq": seq, "entity": entity, "key": key, "op": op, "data": item})
-    new_cursor = rows[-1][0] if rows else cursor
-    return out, new_cursor, has_more
+    """The pull page decoded (for callers in Python; the route sends ``pull_text``)."""
+    page = PullPage.model_validate_json(pull_text(db, cursor, limit, unit))
+    return [c.model_dump() for c in page.changes], page.cursor, page.has_more
 
 
 def pull_text(db: Database, cursor: int, limit: int, unit: str | None) -> str:
-    """The pull page as JSON text, built from the stored change texts without re-encoding.
+    """The pull page (``workstation.wire.sync.PullPage``) as JSON text.
 
-    Only a change a unit user must see masked (a confidential order or contact) is
-    decoded; everything else is spliced in as stored (the seats pull thousands a page).
+    Each change's data goes out as the text stored when it was written (the seats pull
+    thousands a page); only a change a unit user must see masked (a confidential order or
+    contact) is decoded and serialised again.
     """
     rows, has_more = _pull_rows(db, cursor, limit, unit)
-    parts = []
+    page = []
     for seq, entity, key, op, data in rows:
         if unit is not None and entity in _MASKED and _CONFIDENTIAL.search(data):
             data = dumps(mask_for_unit(entity, json.loads(data)))
-        parts.append(
-            f'{{"seq":{int(seq)},"entity":{dumps(entity)},"key":{dumps(key)},'
-            f'"op":{dumps(op)},"data":{data}}}'
-        )
+        page.append((int(seq), entity, key, op, data))
     new_cursor = int(rows[-1][0]) if rows else cursor
-    more = "true" if has_more else "false"
-    return f'{{"changes":[{",".join(parts)}],"cursor":{new_cursor},"has_more":{more}}}'
+    return pull_page_json(page, new_cursor, has_more)
 
 
 def max_seq(db: Database) -> int:

@@ -2,9 +2,11 @@
 
 Order commands go through ``workflow.execute`` (role, unit scope, state, time rules; the
 server computes deadlines and takes notice numbers itself); contact commands through
-``contacts.build_contact``; KB commands through :mod:`central.kb`. The pure checks run on
-the command's args, so malformed args (wrong types) become a ``ValidationError`` and a
-final rejection, never a 500 that the seat would retry forever.
+``contacts.build_contact``; KB commands through :mod:`central.kb`. Before any of them, the
+args are parsed with the command's typed model (``workstation.wire.commands.ARGS``: types,
+lengths, allowed values, no unknown args, bounded nesting), so malformed args become a
+``ValidationError`` naming the field and a final rejection, never a 500 that the seat would
+retry forever.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from workstation.errors import AlreadyExists, ValidationError
 from workstation.models import Actor, Contact
 from workstation.orders import WorkOrder
 from workstation.permissions import ORDER_COMMANDS, require_permission
+from workstation.wire.commands import parse_args
 
 T = TypeVar("T")
 TRIAGE_CHANNELS = ("web", "mobile")
@@ -51,6 +54,9 @@ def execute_command(
     actor: Actor,
 ) -> tuple[WorkOrder | None, dict[str, Any] | None]:
     """Apply a command inside ``tx``; returns (order after, other record) or raises."""
+    if command in ALL_COMMANDS:
+        require_permission(command, actor)
+        args = parse_args(command, args)
     if command in ORDER_COMMANDS:
         return _order_command(store, tx, command, order_id, args, actor), None
     if command in CONTACT_COMMANDS:

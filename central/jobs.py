@@ -25,11 +25,13 @@ from central.order_tables import callback_change, load_order
 from central.store import Store
 from workstation.errors import UserFacingError
 from workstation.models import Actor, OrderState, Role
+from workstation.orders import OPEN_STATES
 
 log = logging.getLogger(__name__)
 SYSTEM = Actor(user="system", role=Role.SYSTEM)
 PERIODIC_LEASE = "periodic"
-RUNNING = (OrderState.DISPATCHED.value, OrderState.SIGNED.value, OrderState.REHANDLING.value)
+RUNNING = tuple(sorted(s.value for s in OPEN_STATES - {OrderState.EXTENSION_REQUESTED}))
+"""Open orders whose deadline the jobs watch (an extension request pauses it)."""
 
 
 def interval_from(settings: Any) -> float:

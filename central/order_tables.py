@@ -1,13 +1,15 @@
 """Work orders on the server: events, the current snapshot row, contacts, notices, callbacks.
 
 The events in ``order_events`` are the truth; the ``orders`` row holds the folded snapshot
-(``workstation.orders.snapshot``) and the columns jobs and lists filter on. Both are
+(``workstation.orders.snapshot``) and the columns of the order row
+(``workstation.wire.order.order_row``) that jobs and lists filter on. Both are
 written in the same transaction as the change that tells the seats.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -19,6 +21,7 @@ from workstation.contacts import contact_to_dict
 from workstation.errors import AlreadyExists
 from workstation.models import Contact, Event, OrderState
 from workstation.orders import WorkOrder, from_snapshot, snapshot
+from workstation.wire.order import ORDER_ROW_COLUMNS, order_row
 
 
 def order_units(order: WorkOrder | None) -> tuple[str, ...]:
@@ -81,29 +84,8 @@ def save_order(tx: Tx, before: WorkOrder | None, after: WorkOrder, events: list[
         )
     snap = snapshot(after)
     text = dumps(snap)
-    values = {
-        "version": after.version,
-        "state": after.state.value,
-        "type": after.type.value,
-        "channel": after.channel.value,
-        "unit": after.unit,
-        "co_units": dumps(list(after.co_units)),
-        "caller_phone": after.caller_phone,
-        "confidential": after.confidential,
-        "leader_instructed": after.leader_instructed,
-        "created_at": after.created_at,
-        "dispatched_at": after.dispatched_at,
-        "deadline": after.deadline,
-        "signed_at": after.signed_at,
-        "replied_at": after.replied_at,
-        "closed_at": after.closed_at,
-        "overdue": after.overdue,
-        "urged_at": after.urged_at,
-        "criticised": after.criticised,
-        "next_callback_at": after.next_callback_at,
-        "updated_at": tx.now,
-        "snapshot": text,
-    }
+    values = server_row(snap)
+    values.update(updated_at=tx.now, snapshot=text)
     o = schema.orders
     if before is None:
         tx.conn.execute(o.insert(), {"order_id": after.order_id, **values})
@@ -128,6 +110,21 @@ def save_order(tx: Tx, before: WorkOrder | None, after: WorkOrder, events: list[
             text=text,
         )
     )
+
+
+_SERVER_COLUMNS = tuple(c.name for c in schema.orders.columns if c.name in ORDER_ROW_COLUMNS)
+_TIMES = frozenset(c.name for c in schema.orders.columns if isinstance(c.type, schema.UTCDateTime))
+
+
+def server_row(snap: dict[str, Any]) -> dict[str, Any]:
+    """The ``orders`` table's columns of the order row (``workstation.wire.order``)."""
+    row = order_row(snap)
+    values = {c: row[c] for c in _SERVER_COLUMNS if c != "order_id"}
+    values["co_units"] = dumps(row["co_units"])
+    for name in _TIMES.intersection(values):
+        if values[name] is not None:
+            values[name] = datetime.fromisoformat(values[name])
+    return values
 
 
 def _sync_callback(tx: Tx, order: WorkOrder) -> None:

@@ -13,10 +13,11 @@ it is retried a few times and then answered 503, so the client resends it: every
 is either applied with its stored result and watermark or not at all, and replays stay
 idempotent. A mutation gap inside a batch commits the commands before it and answers 409.
 
-Results travel as JSON text: each is serialised once (stored and sent as the same text),
-and a replay sends the stored text as it is. A seat on a weak link asks for slim results
-(``?results=slim``): an applied command then comes back as ``{op_id, mutation_id, status,
-version}`` (its order reaches the seat by pull anyway), a rejection still in full.
+Results travel as JSON text: each is serialised once through its model
+(``workstation.wire.sync.CommandResult`` / ``SlimResult``), stored and sent as the same
+text, and a replay sends the stored text as it is. A seat on a weak link asks for slim
+results (``?results=slim``): an applied command then comes back as a ``SlimResult`` (its
+order reaches the seat by pull anyway), a rejection still in full.
 """
 
 from __future__ import annotations
@@ -32,16 +33,26 @@ from sqlalchemy import exc as sa_exc
 
 from central import schema
 from central.accounts import Session, UserRecord, user_on_seat
-from central.api_models import PullResponse, PushRequest, PushResponse, error_responses
+from central.api_models import error_responses
 from central.auth import SessionDep, StoreDep
-from central.changes import Tx, dumps, mask_for_unit, pull_text
+from central.changes import Tx, mask_for_unit, pull_text
 from central.commands import execute_command
 from central.errors import BadBody, Forbidden, MutationGap, Unavailable
 from central.order_tables import forget_order, load_order, order_units
 from central.store import Store
-from workstation.errors import NotPermitted, UserFacingError, ValidationError
+from workstation.errors import NotPermitted, UserFacingError
 from workstation.models import Actor, Role
 from workstation.orders import WorkOrder
+from workstation.wire.commands import Command
+from workstation.wire.sync import (
+    CommandResult,
+    PullPage,
+    PushRequest,
+    PushResponse,
+    SlimResult,
+    dump,
+    push_response_json,
+)
 
 router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 RETRIES = 4
@@ -63,7 +74,7 @@ def push_route(
     return Response(text, media_type="application/json")
 
 
-@router.get("/pull", response_model=PullResponse, responses=error_responses(401, 422, 503))
+@router.get("/pull", response_model=PullPage, responses=error_responses(401, 422, 503))
 def pull_route(
     store: StoreDep,
     session: SessionDep,
@@ -104,7 +115,7 @@ def push_text(store: Store, session: Session, body: PushRequest, slim: bool = Fa
                 raise Unavailable("服务器繁忙，请稍后重试", "the server is busy; retry") from exc
     if gap is not None:
         raise gap  # after the commands before the gap were committed
-    return f'{{"last_mutation_id":{last},"results":[{",".join(texts)}]}}'
+    return push_response_json(last, texts)
 
 
 def _check_binding(bound: str, seat: str, client_id: str) -> None:
@@ -196,53 +207,45 @@ _UNKNOWN = {
 
 
 def _result_text(
-    cmd: Any,
+    cmd: Command,
     status: str,
     reason: dict[str, Any] | None,
-    order: str = "null",
+    order: dict[str, Any] | None = None,
     record: dict[str, Any] | None = None,
 ) -> str:
-    """One result as JSON; ``order`` is the (already serialised) snapshot or ``null``."""
-    return (
-        f'{{"op_id":{dumps(cmd.op_id)},"mutation_id":{int(cmd.mutation_id)},'
-        f'"status":"{status}","reason":{dumps(reason)},"order":{order},'
-        f'"record":{dumps(record)}}}'
+    """One full result (``CommandResult``) as the JSON text stored and sent."""
+    result = CommandResult(
+        op_id=cmd.op_id,
+        mutation_id=cmd.mutation_id,
+        status=status,  # type: ignore[arg-type]
+        reason=reason,  # type: ignore[arg-type]
+        order=order,
+        record=record,
     )
+    return dump(result)
 
 
 def _slim_text(
     op_id: str, mutation_id: int, version: int | None, record: dict[str, Any] | None
 ) -> str:
-    """An applied result without its order: what a seat on a weak link asks for."""
-    extra = "" if record is None else f',"record":{dumps(record)}'
-    return (
-        f'{{"op_id":{dumps(op_id)},"mutation_id":{int(mutation_id)},"status":"applied",'
-        f'"version":{dumps(version)}{extra}}}'
+    """An applied result without its order (``SlimResult``): what a weak link asks for."""
+    slim = SlimResult(
+        op_id=op_id, mutation_id=mutation_id, status="applied", version=version, record=record
     )
+    return dump(slim, exclude_none=True)
 
 
 def _slim_stored(text: str) -> str:
     """A stored (full) result made slim for a replay; rejections stay as stored."""
-    result = json.loads(text)
-    if result.get("status") != "applied":
+    result = CommandResult.model_validate_json(text)
+    if result.status != "applied":
         return text
-    order = result.get("order")
-    version = order.get("version") if isinstance(order, dict) else None
-    return _slim_text(result["op_id"], result["mutation_id"], version, result.get("record"))
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+    version = result.order.get("version") if result.order is not None else None
+    return _slim_text(result.op_id, result.mutation_id, version, result.record)
 
 
 def _apply(
-    store: Store, tx: Tx, session: Session, cmd: Any, users: dict[str, UserRecord | None]
+    store: Store, tx: Tx, session: Session, cmd: Command, users: dict[str, UserRecord | None]
 ) -> tuple[str, str, str | None]:
     """One command in its savepoint: (status, result text, slim text of an applied one)."""
     mark = len(tx.pending)
@@ -263,12 +266,10 @@ def _apply(
                 f"user {cmd.user} has not logged in on seat {session.seat} or is disabled",
             )
         actor = Actor(user.name, user.role, user.unit, session.seat)
-        if _has_nul(cmd.args):
-            raise ValidationError("args", "参数含有空字符", "the arguments contain a NUL character")
         order, record = execute_command(store, tx, cmd.command, cmd.order_id, cmd.args, actor)
         savepoint.commit()
         visible = _visible(tx, mark, order, actor)
-        version = None if visible == "null" or order is None else order.version
+        version = None if visible is None or order is None else order.version
         return (
             "applied",
             _result_text(cmd, "applied", None, visible, record),
@@ -289,34 +290,34 @@ def _apply(
         return "rejected", text, None
 
 
-def _visible(tx: Tx, mark: int | None, order: WorkOrder | None, actor: Actor | None) -> str:
-    """The order snapshot (JSON) as this actor may see it (unit users: own orders, masked).
+def _visible(
+    tx: Tx, mark: int | None, order: WorkOrder | None, actor: Actor | None
+) -> dict[str, Any] | None:
+    """The order snapshot as this actor may see it (unit users: own orders, masked).
 
     After an applied command the snapshot is the one its ``order`` change carries (``mark``:
-    where this command's changes start), so it is neither rebuilt nor re-serialised.
+    where this command's changes start), so it is not rebuilt.
     """
     if order is None or actor is None:
-        return "null"
+        return None
     change = None
     if mark is not None:
         change = next(
             (
                 c
                 for c in reversed(tx.pending[mark:])
-                if c.entity == "order" and c.key == order.order_id and c.text is not None
+                if c.entity == "order" and c.key == order.order_id
             ),
             None,
         )
     if change is not None and change.data.get("version") == order.version:
-        snap, text = change.data, change.text
+        snap = change.data
     else:
         from workstation.orders import snapshot
 
-        snap, text = snapshot(order), None
+        snap = snapshot(order)
     if actor.role is Role.UNIT:
         if actor.unit not in order_units(order):
-            return "null"
-        masked = mask_for_unit("order", snap)
-        if masked is not snap:
-            return dumps(masked)
-    return text if text is not None else dumps(snap)
+            return None
+        return mask_for_unit("order", snap)
+    return snap

@@ -3,7 +3,7 @@
 Push results mark outbox rows applied or rejected (a rejection becomes a sync problem and
 the server's order replaces the optimistic one); a pull page is stored together with its
 cursor. Both end by recomputing the touched orders: server snapshot + the commands not in
-it yet (``store.rebuild_order``).
+it yet (``order_view.rebuild_order``).
 
 Slim push results (an applied command without its order, docs/sync-protocol.md) keep the
 order's version in the outbox row: until a pulled snapshot reaches that version the
@@ -14,10 +14,12 @@ found, and the order is not recomputed (nor decoded) at all.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from offline_cache.db import get_meta, set_meta
 from offline_cache.order_view import (
+    Known,
     rebuild_order,
     refresh_pending_flag,
     server_version,
@@ -27,61 +29,70 @@ from offline_cache.order_view import (
 )
 
 if TYPE_CHECKING:
-    from offline_cache.services import SeatServices
+    from collections.abc import Callable
+
+    from offline_cache.db import SeatDB
+    from workstation.rule_checks import Context
+    from workstation.wire.sync import Change, PullPage, PushResponse
 
 
 def pending_rows(
-    s: SeatServices, limit: int, start: int | None = None, after: int = 0
+    db: SeatDB, limit: int, start: int | None = None, after: int = 0
 ) -> list[dict[str, Any]]:
     """The next commands to push; from ``start`` (a 409 gap) even if already acknowledged.
 
     ``after``: the last mutation id of the batches already in flight (pipelining).
     """
     if start is not None:
-        return s.db.query(
+        return db.query(
             "SELECT * FROM outbox WHERE mutation_id >= ? ORDER BY mutation_id LIMIT ?",
             (start, limit),
         )
-    return s.db.query(
+    return db.query(
         "SELECT * FROM outbox WHERE status='pending' AND mutation_id > ? ORDER BY mutation_id"
         " LIMIT ?",
         (after, limit),
     )
 
 
-def apply_results(s: SeatServices, payload: dict[str, Any]) -> list[str]:
-    """Record push results; returns the order ids whose view changed."""
-    ctx = s.context()
+def apply_results(
+    db: SeatDB, response: PushResponse, ctx: Context, now: datetime
+) -> tuple[list[str], int]:
+    """Record push results; returns (the order ids whose view changed, rejections)."""
     touched: set[str] = set()
     acked: set[str] = set()  # slim acknowledgements: only the pending flag changes
-    now = s.now().isoformat()
-    with s.db.transaction() as conn:
-        for result in payload.get("results", []):
+    known: Known = {}
+    rejections = 0
+    at = now.isoformat()
+    with db.transaction() as conn:
+        for result in response.results:
             row = conn.execute(
                 "SELECT mutation_id, order_id, command, args, user, status FROM outbox"
                 " WHERE op_id=?",
-                (result["op_id"],),
+                (result.op_id,),
             ).fetchone()
             if row is None:
                 continue
             mutation_id, order_id, command, args, user, status = row
-            order = result.get("order")
+            order = getattr(result, "order", None)
             if order:
-                store_server_order(conn, order)
+                store_server_order(conn, order, known)
                 touched.add(order["order_id"])
             if order_id:
                 touched.add(order_id)
-            record = result.get("record")
+            record = result.record
             if isinstance(record, dict) and record.get("contact_id"):
                 upsert_contact(conn, record, pending=False)
             elif isinstance(record, dict) and record.get("proposal_id"):
                 upsert_entity(conn, "kb_proposal", str(record["proposal_id"]), record)
             if status != "pending":
                 continue
-            rejected = result.get("status") == "rejected"
-            reason = result.get("reason") or {}
+            rejected = result.status == "rejected"
+            reason_model = getattr(result, "reason", None)
+            reason = reason_model.model_dump() if reason_model is not None else {}
             stored = json.dumps(reason, ensure_ascii=False) if rejected else None
-            version = result.get("version")
+            rejections += rejected
+            version = getattr(result, "version", None)
             if not rejected and not order and isinstance(version, int) and order_id:
                 stored = json.dumps({"version": version})  # replayed until pulled
                 if server_version(conn, order_id) < version:
@@ -90,35 +101,34 @@ def apply_results(s: SeatServices, payload: dict[str, Any]) -> list[str]:
                     touched.add(order_id)
             conn.execute(
                 "UPDATE outbox SET status=?, result=?, acked_at=? WHERE mutation_id=?",
-                ("rejected" if rejected else "applied", stored, now, mutation_id),
+                ("rejected" if rejected else "applied", stored, at, mutation_id),
             )
             if rejected:
                 conn.execute(
                     "INSERT OR IGNORE INTO problems(op_id, mutation_id, command, order_id, user,"
                     " args, reason, at) VALUES (?,?,?,?,?,?,?,?)",
                     (
-                        result["op_id"],
+                        result.op_id,
                         mutation_id,
                         command,
                         order_id,
                         user,
                         args,
                         json.dumps(reason, ensure_ascii=False),
-                        now,
+                        at,
                     ),
                 )
-                _settle_contact(conn, args, result["op_id"], "DELETE FROM contacts")
+                _settle_contact(conn, args, result.op_id, "DELETE FROM contacts")
             else:
-                _settle_contact(conn, args, result["op_id"], "UPDATE contacts SET pending=0")
+                _settle_contact(conn, args, result.op_id, "UPDATE contacts SET pending=0")
             if command in ("propose_article", "publish_article", "reject_proposal"):
                 _settle_proposal(conn, json.loads(args), command, rejected)
-        if "last_mutation_id" in payload:
-            set_meta(conn, "server_last_mutation_id", payload["last_mutation_id"])
+        set_meta(conn, "server_last_mutation_id", response.last_mutation_id)
         for order_id in touched:
-            rebuild_order(conn, order_id, ctx, fold=False)
+            rebuild_order(conn, order_id, ctx, fold=False, known=known)
         for order_id in acked - touched:
             refresh_pending_flag(conn, order_id)
-    return sorted(touched | acked)
+    return sorted(touched | acked), rejections
 
 
 def _settle_contact(conn: Any, args: str, op_id: str, action: str) -> None:
@@ -144,29 +154,38 @@ def _settle_proposal(conn: Any, args: dict[str, Any], command: str, rejected: bo
     upsert_entity(conn, "kb_proposal", str(key), data)
 
 
-def apply_page(s: SeatServices, cursor: int, page: dict[str, Any]) -> list[str]:
+def apply_page(
+    db: SeatDB,
+    cursor: int,
+    page: PullPage,
+    ctx: Context,
+    kb_writer: Callable[[], Any] | None = None,
+) -> list[str]:
     """Store one pull page and its cursor in one transaction, KB deltas included.
 
-    ``kb_article`` changes go to kb_index (``KnowledgeBase.apply_delta``) on the seat
-    database's own connection, inside the same transaction as the cursor: the search
-    index never runs ahead of or behind the cursor, and a crash re-pulls both.
+    ``kb_article`` changes go to kb_index (``KnowledgeBase.apply_delta``, from
+    ``kb_writer()``) on the seat database's own connection, inside the same transaction as
+    the cursor: the search index never runs ahead of or behind the cursor, and a crash
+    re-pulls both. Each order snapshot is used as decoded from the page (stored as text
+    once, never read back and decoded again).
     """
-    changes = page.get("changes", [])
-    kb = _kb_writer(s) if any(c["entity"] == "kb_article" for c in changes) else None
-    ctx = s.context()
+    changes = page.changes
+    kb = _kb_writer(kb_writer) if any(c.entity == "kb_article" for c in changes) else None
     touched: set[str] = set()
-    with s.db.transaction() as conn:
+    known: Known = {}
+    with db.transaction() as conn:
         current = int(get_meta(conn, "cursor") or 0)
         if current != cursor:
             return []  # another round applied this page already
         kb_items: list[dict[str, Any]] = []
         for change in changes:
-            entity, key, op, data = change["entity"], change["key"], change["op"], change["data"]
+            entity, key, op, data = change.entity, change.key, change.op, change.data
             if entity == "order":
                 if op == "delete":
                     conn.execute("DELETE FROM server_orders WHERE order_id=?", (key,))
+                    known.pop(key, None)
                 else:
-                    store_server_order(conn, data)
+                    store_server_order(conn, data, known)
                 touched.add(key)
             elif entity == "contact":
                 if op == "delete":
@@ -191,11 +210,9 @@ def apply_page(s: SeatServices, cursor: int, page: dict[str, Any]) -> list[str]:
             assert kb is not None
             _apply_kb(kb, kb_items)
         _bump_counter(conn, touched)
-        set_meta(conn, "cursor", page.get("cursor", cursor))
+        set_meta(conn, "cursor", page.cursor)
         for order_id in touched:
-            rebuild_order(conn, order_id, ctx, fold=False)
-    if any(c["entity"] == "assist_model" for c in changes):
-        _fetch_assist_model(s)  # stored in ``entities`` above; the file comes after commit
+            rebuild_order(conn, order_id, ctx, fold=False, known=known)
     return sorted(touched)
 
 
@@ -214,26 +231,28 @@ def _bump_counter(conn: Any, order_ids: set[str]) -> None:
         set_meta(conn, "order_counter", top)
 
 
-def _kb_writer(s: SeatServices) -> Any | None:
+def _kb_writer(kb_writer: Callable[[], Any] | None) -> Any | None:
     """kb_index's KnowledgeBase on the seat connection; None when kb_index is missing."""
+    if kb_writer is None:
+        return None
     try:
-        return s.kb_writer
+        return kb_writer()
     except (ImportError, AttributeError):
         return None
 
 
-def _kb_item(change: dict[str, Any], items: list[dict[str, Any]]) -> bool:
+def _kb_item(change: Change, items: list[dict[str, Any]]) -> bool:
     """Queue a ``kb_article`` change as an ``apply_delta`` item; False if malformed."""
     from kb_index.article import Article
 
-    data = change.get("data") or {}
-    deleted = change["op"] == "delete" or bool(data.get("deleted"))
-    item: dict[str, Any] = {"id": str(change["key"]), "seq": int(change["seq"])}
+    data = change.data or {}
+    deleted = change.op == "delete" or bool(data.get("deleted"))
+    item: dict[str, Any] = {"id": str(change.key), "seq": int(change.seq)}
     if deleted:
         item.update(deleted=True, article=None)
     else:
         try:
-            article = Article.from_mapping({**data, "id": str(change["key"])})
+            article = Article.from_mapping({**data, "id": str(change.key)})
         except Exception:  # kb_index's InvalidArticle: kept in ``entities`` instead
             return False
         item.update(deleted=False, article=article.to_dict())
@@ -256,19 +275,11 @@ def _apply_kb(kb: Any, items: list[dict[str, Any]]) -> None:
     kb.apply_delta(items)
 
 
-def mark_success(s: SeatServices) -> None:
-    with s.db.transaction() as conn:
-        set_meta(conn, "last_success", s.now().isoformat())
-    _fetch_assist_model(s)  # a model download that failed earlier is retried after a round
+def mark_success(db: SeatDB, now: datetime) -> None:
+    with db.transaction() as conn:
+        set_meta(conn, "last_success", now.isoformat())
 
 
-def _fetch_assist_model(s: SeatServices) -> None:
-    """Start the intake-assist model download in the background if one is missing."""
-    from offline_cache.assist_model import fetch_soon
-
-    fetch_soon(s)
-
-
-def set_needs_login(s: SeatServices) -> None:
-    with s.db.transaction() as conn:
+def set_needs_login(db: SeatDB) -> None:
+    with db.transaction() as conn:
         set_meta(conn, "needs_login", 1)

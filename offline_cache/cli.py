@@ -155,10 +155,10 @@ def run_sync(args: argparse.Namespace) -> int:
     if args.status:
         return _print_status(services.status(), args.json)
     if args.once:
-        from offline_cache.sync_client import SyncClient, SyncError
+        from offline_cache.sync_client import SyncError
 
         try:
-            asyncio.run(SyncClient(services, server_url=args.server).sync_once())
+            asyncio.run(services.sync_once(server_url=args.server))
         except SyncError as exc:
             services.last_error = str(exc)
             _print_status(services.status(), args.json)

@@ -20,6 +20,9 @@ from offline_cache.ids import uuid7
 from workstation.models import Actor, Role
 from workstation.orders import WorkOrder, from_snapshot, snapshot
 from workstation.permissions import ORDER_COMMANDS
+from workstation.wire.commands import Command, parse_args
+from workstation.wire.order import order_row
+from workstation.wire.sync import PushRequest
 
 
 def append_command(
@@ -32,7 +35,12 @@ def append_command(
     order_id: str | None,
     base_version: int | None,
 ) -> dict[str, Any]:
-    """Append one command with the next mutation id (same transaction as the view change)."""
+    """Append one command with the next mutation id (same transaction as the view change).
+
+    The args are parsed with the command's wire model first (``workstation.wire.commands``),
+    as the server will parse them: what the server would refuse never enters the outbox.
+    """
+    args = parse_args(command, json.loads(json.dumps(args, ensure_ascii=False, default=str)))
     last = int(get_meta(conn, "last_mutation_id") or 0)
     top = conn.execute("SELECT MAX(mutation_id) FROM outbox").fetchone()[0] or 0
     mutation_id = max(last, top) + 1
@@ -59,20 +67,26 @@ def append_command(
     return row
 
 
-def wire_command(row: dict[str, Any], client_id: str) -> dict[str, Any]:
-    """An outbox row as the push body carries it (docs/sync-protocol.md)."""
-    return {
-        "op_id": row["op_id"],
-        "client_id": client_id,
-        "mutation_id": row["mutation_id"],
-        "order_id": row["order_id"],
-        "command": row["command"],
-        "args": json.loads(row["args"]),
-        "base_version": row["base_version"],
-        "user": row["user"],
-        "seat": row["seat"],
-        "client_time": row["client_time"],
-    }
+def wire_command(row: dict[str, Any], client_id: str) -> Command:
+    """An outbox row as the push body carries it (``workstation.wire.commands.Command``)."""
+    return Command(
+        op_id=row["op_id"],
+        client_id=client_id,
+        mutation_id=row["mutation_id"],
+        order_id=row["order_id"],
+        command=row["command"],
+        args=json.loads(row["args"]),
+        base_version=row["base_version"],
+        user=row["user"],
+        seat=row["seat"],
+        client_time=row["client_time"],
+    )
+
+
+def push_body(rows: list[dict[str, Any]], client_id: str) -> bytes:
+    """The push request (``workstation.wire.sync.PushRequest``) of outbox rows, as JSON."""
+    commands = [wire_command(r, client_id) for r in rows]
+    return PushRequest(client_id=client_id, commands=commands).model_dump_json().encode()
 
 
 def server_version(conn: sqlite3.Connection, order_id: str) -> int:
@@ -97,19 +111,32 @@ def server_order(conn: sqlite3.Connection, order_id: str) -> WorkOrder | None:
     return from_snapshot(json.loads(row[0])) if row else None
 
 
-def store_server_order(conn: sqlite3.Connection, data: dict[str, Any]) -> bool:
-    """Keep the newest server snapshot (versions only grow on the server); True if kept."""
+Known = dict[str, tuple[dict[str, Any], str]]
+"""Server snapshots stored in this transaction: order id -> (snapshot, its JSON text)."""
+
+
+def store_server_order(
+    conn: sqlite3.Connection, data: dict[str, Any], known: Known | None = None
+) -> bool:
+    """Keep the newest server snapshot (versions only grow on the server); True if kept.
+
+    ``known`` collects what was kept, so the view is rebuilt from the decoded snapshot
+    instead of reading its text back and decoding it again.
+    """
     version = int(data.get("version") or 0)
     row = conn.execute(
         "SELECT version FROM server_orders WHERE order_id=?", (data["order_id"],)
     ).fetchone()
     if row is not None and int(row[0]) > version:
         return False
+    text = json.dumps(data, ensure_ascii=False)
     conn.execute(
         "INSERT INTO server_orders(order_id, version, snapshot) VALUES (?, ?, ?) "
         "ON CONFLICT(order_id) DO UPDATE SET version=excluded.version, snapshot=excluded.snapshot",
-        (data["order_id"], version, json.dumps(data, ensure_ascii=False)),
+        (data["order_id"], version, text),
     )
+    if known is not None:
+        known[data["order_id"]] = (data, text)
     return True
 
 
@@ -121,29 +148,38 @@ _REPLAY = (
 
 
 def rebuild_order(
-    conn: sqlite3.Connection, order_id: str, ctx: Any, fold: bool = True
+    conn: sqlite3.Connection,
+    order_id: str,
+    ctx: Any,
+    fold: bool = True,
+    known: Known | None = None,
 ) -> WorkOrder | None:
     """Recompute one order's local view: server snapshot + the commands not in it yet.
 
     Returns the view. ``fold=False`` (sync, thousands of orders a page) returns None
     instead: with nothing to replay the view IS the server snapshot, and its row is then
     written straight from the snapshot, without folding its events or serialising it again.
+    ``known``: snapshots this transaction stored (already decoded; not read back).
     """
     from workstation.errors import UserFacingError
     from workstation.workflow import execute
 
-    row = conn.execute(
-        "SELECT version, snapshot FROM server_orders WHERE order_id=?", (order_id,)
-    ).fetchone()
-    replay = conn.execute(_REPLAY, (order_id, int(row[0]) if row else 0)).fetchall()
+    held = (known or {}).get(order_id)
+    if held is None:
+        row = conn.execute(
+            "SELECT snapshot FROM server_orders WHERE order_id=?", (order_id,)
+        ).fetchone()
+        held = (json.loads(row[0]), row[0]) if row else None
+    version = int(held[0].get("version") or 0) if held else 0
+    replay = conn.execute(_REPLAY, (order_id, version)).fetchall()
     pending = any(r[-1] == "pending" for r in replay)
     if not replay and not fold:
-        if row is None:
+        if held is None:
             conn.execute("DELETE FROM orders WHERE order_id=?", (order_id,))
             return None
-        write_snapshot_row(conn, json.loads(row[1]), row[1], pending=False)
+        write_snapshot_row(conn, held[0], held[1], pending=False)
         return None
-    order = from_snapshot(json.loads(row[1])) if row else None
+    order = from_snapshot(held[0]) if held else None
     for command, args, user, role, unit, seat, client_time, _status in replay:
         if command not in ORDER_COMMANDS:
             continue
@@ -167,86 +203,26 @@ def rebuild_order(
     return order
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def write_snapshot_row(
     conn: sqlite3.Connection, snap: dict[str, Any], text: str, pending: bool
 ) -> None:
-    """The ``orders`` row of a server snapshot, from the snapshot itself (same values as
-    ``write_order_row(from_snapshot(snap))``: the snapshot is that order's serialisation)."""
-    ext = snap.get("extension") or None
-    flags = snap.get("flags") or {}
-    callback = snap.get("callback") or {}
-    row = {
-        "order_id": snap["order_id"],
-        "version": snap["version"],
-        "state": snap["state"],
-        "type": snap["type"],
-        "channel": snap["channel"],
-        "unit": snap["unit"],
-        "co_units": json.dumps(list(snap.get("co_units") or ())),
-        "content": snap["content"],
-        "address": snap.get("address", ""),
-        "caller_name": snap.get("caller_name", ""),
-        "caller_phone": snap.get("caller_phone", ""),
-        "confidential": int(bool(snap.get("confidential"))),
-        "investigation": int(bool(snap.get("investigation"))),
-        "leader_instructed": int(bool(snap.get("leader_instructed"))),
-        "dispatched_at": snap.get("dispatched_at"),
-        "deadline": snap.get("deadline"),
-        "created_at": snap.get("created_at"),
-        "created_by": snap.get("created_by"),
-        "seat": snap.get("seat"),
-        "extension_status": ext["status"] if ext else None,
-        "caller_notified": int(bool(ext["caller_notified"])) if ext else 0,
-        "callback_queue": callback.get("queue"),
-        "next_callback_at": callback.get("next_at"),
-        "dissatisfied": int(bool(flags.get("dissatisfied"))),
-        "overdue": int(bool(flags.get("overdue"))),
-        "urged": int(bool(flags.get("urged"))),
-        "criticised": int(bool(flags.get("criticised"))),
-        "pending": int(pending),
-        "snapshot": text,
-    }
+    """The seat's ``orders`` row of a snapshot: the order row (``wire.order.order_row``),
+    booleans as 0/1, plus the pending flag and the snapshot text."""
+    row = order_row(snap)
+    del row["replied_at"], row["signed_at"], row["closed_at"], row["urged_at"]
+    for name, value in row.items():
+        if isinstance(value, bool):
+            row[name] = int(value)
+    row["co_units"] = json.dumps(row["co_units"])
+    row["pending"] = int(pending)
+    row["snapshot"] = text
     _write_row(conn, row)
 
 
 def write_order_row(conn: sqlite3.Connection, order: WorkOrder, pending: bool) -> None:
-    ext = order.extension
-    row = {
-        "order_id": order.order_id,
-        "version": order.version,
-        "state": order.state.value,
-        "type": order.type.value,
-        "channel": order.channel.value,
-        "unit": order.unit,
-        "co_units": json.dumps(list(order.co_units)),
-        "content": order.content,
-        "address": order.address,
-        "caller_name": order.caller_name,
-        "caller_phone": order.caller_phone,
-        "confidential": int(order.confidential),
-        "investigation": int(order.investigation),
-        "leader_instructed": int(order.leader_instructed),
-        "dispatched_at": _iso(order.dispatched_at),
-        "deadline": _iso(order.deadline),
-        "created_at": _iso(order.created_at),
-        "created_by": order.created_by,
-        "seat": order.seat,
-        "extension_status": ext.status if ext else None,
-        "caller_notified": int(ext.caller_notified) if ext else 0,
-        "callback_queue": order.callback_queue,
-        "next_callback_at": _iso(order.next_callback_at),
-        "dissatisfied": int(order.dissatisfied),
-        "overdue": int(order.overdue),
-        "urged": int(order.urged_at is not None),
-        "criticised": int(order.criticised),
-        "pending": int(pending),
-        "snapshot": json.dumps(snapshot(order), ensure_ascii=False),
-    }
-    _write_row(conn, row)
+    """The view of an order computed on this seat (its snapshot serialised once)."""
+    snap = snapshot(order)
+    write_snapshot_row(conn, snap, json.dumps(snap, ensure_ascii=False), pending)
 
 
 def _write_row(conn: sqlite3.Connection, row: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from offline_cache.db import SeatDB, get_meta, set_meta
 from offline_cache.ids import order_number, uuid7
-from offline_cache.order_view import append_command, rebuild_order, upsert_contact, upsert_entity
+from offline_cache.order_view import append_command, upsert_contact, upsert_entity, write_order_row
 from workstation.models import Actor
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ class SeatActions:
         with self.db.transaction() as conn:
             counter = int(get_meta(conn, "order_counter") or 0) + 1
             number = order_number(prefix, now, counter)
-            execute(None, "dispatch", args, actor, now, ctx, order_id=number)
+            order, _ = execute(None, "dispatch", args, actor, now, ctx, order_id=number)
             contact = self._contact("dispatch", {**args, "order_id": number}, actor, now)
             set_meta(conn, "order_counter", counter)
             row = append_command(
@@ -85,7 +85,7 @@ class SeatActions:
                 base_version=None,
             )
             upsert_contact(conn, contact, pending=True, op_id=row["op_id"])
-            rebuild_order(conn, number, ctx)
+            write_order_row(conn, order, pending=True)  # the view just computed
         self._after_write([number])
         return number
 
@@ -131,7 +131,7 @@ class SeatActions:
         args = dict(args)
         with self.db.transaction() as conn:
             current = self.order(order_id)
-            execute(current, command, args, actor, now, ctx, order_id=order_id)
+            order, _ = execute(current, command, args, actor, now, ctx, order_id=order_id)
             record = None
             if contact:
                 record = self._contact(command, {**args, "order_id": order_id}, actor, now)
@@ -146,9 +146,8 @@ class SeatActions:
             )
             if record is not None:
                 upsert_contact(conn, record, pending=True, op_id=row["op_id"])
-            order = rebuild_order(conn, order_id, ctx)
+            write_order_row(conn, order, pending=True)  # the view just computed
         self._after_write([order_id])
-        assert order is not None
         return order
 
     def propose_article(self, article: dict[str, Any], policy_basis: str) -> str:

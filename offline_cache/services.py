@@ -34,7 +34,7 @@ from offline_cache.seat_actions import SeatActions, crash_point
 from workstation.models import Actor, Role, Unit
 
 if TYPE_CHECKING:
-    from offline_cache.sync_client import SyncLoop
+    from offline_cache.sync_client import SyncClient, SyncLoop, SyncReport
     from workstation.calendar import WorkingCalendar
     from workstation.config import Settings
     from workstation.orders import WorkOrder
@@ -285,17 +285,53 @@ class SeatServices(SeatActions):
         with self.db.transaction() as conn:
             conn.execute("UPDATE problems SET dismissed=1 WHERE op_id=?", (op_id,))
 
-    async def sync_once(self) -> SyncStatus:
-        from offline_cache.sync_client import SyncClient
+    def sync_client(self, server_url: str | None = None, **options: Any) -> SyncClient:
+        """A sync client for one round: this seat's database, identity and rules."""
+        from offline_cache.sync_client import SeatIdentity, SyncClient
 
-        await SyncClient(self).sync_once()
+        info = self.seat()
+        identity = SeatIdentity(
+            server_url or (info.server_url if info else ""), info.client_id if info else ""
+        )
+        return SyncClient(
+            self.db, identity, context=self.context, now=lambda: self.now(),
+            kb_writer=lambda: self.kb_writer,
+            on_change=lambda ids: self.notify({"kind": "sync", "orders": ids}),
+            timeouts=self.sync_timeouts, push_limit=self.push_limit, **options,
+        )  # fmt: skip
+
+    async def _sync_round(self, client: SyncClient | None = None) -> SyncReport:
+        """One round; what the seat keeps of its report (online, last error, batch size)."""
+        from offline_cache.assist_model import fetch_soon
+        from offline_cache.sync_client import Offline, SyncError
+
+        client = client or self.sync_client()
+        try:
+            report = await client.sync_once()
+        except SyncError as exc:
+            report = exc.report or client.report
+            if isinstance(exc, Offline):
+                self.online, self.last_error = False, str(exc)
+            elif report.online:
+                self.online = True
+            raise
+        finally:
+            report = client.report
+            self.push_limit = report.push_limit
+            if report.completed or "assist_model" in report.entities:
+                fetch_soon(self)  # an announced model, or one whose download failed before
+        self.online, self.last_error = True, None
+        return report
+
+    async def sync_once(self, server_url: str | None = None) -> SyncStatus:
+        await self._sync_round(self.sync_client(server_url))
         return self.status()
 
-    def sync_loop(self) -> SyncLoop:
+    def sync_loop(self, **options: Any) -> SyncLoop:
         from offline_cache.sync_client import SyncLoop
 
         if self._loop is None:
-            self._loop = SyncLoop(self)
+            self._loop = SyncLoop(self._sync_round, **options)
         return self._loop
 
     def wake(self) -> None:

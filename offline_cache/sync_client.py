@@ -21,20 +21,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
-import json
 import random
 import time
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from offline_cache import apply as apply_mod
-from offline_cache.order_view import wire_command
+from offline_cache.order_view import push_body
 from offline_cache.session import API, session_token
+from workstation.wire.sync import PUSH_RESPONSE, PullPage
 
 if TYPE_CHECKING:
     import httpx
 
-    from offline_cache.services import SeatServices
+    from offline_cache.db import SeatDB
+    from workstation.rule_checks import Context
 
 MAX_COMMANDS = 1000
 MAX_WIRE_BYTES = 1 << 20
@@ -44,7 +47,12 @@ PIPELINE = 2  # push batches in flight at once
 
 
 class SyncError(Exception):
-    """Why a sync round stopped; the loop decides when to try again."""
+    """Why a sync round stopped; the loop decides when to try again.
+
+    ``report``: what the round did before it stopped (set by ``SyncClient.sync_once``).
+    """
+
+    report: SyncReport | None = None
 
 
 class Offline(SyncError):
@@ -88,59 +96,126 @@ def _retry_after(response: httpx.Response) -> float | None:
             return None
 
 
+@dataclass(frozen=True)
+class SeatIdentity:
+    """Who syncs: the server the seat is enrolled with and the seat's outbox client id."""
+
+    server_url: str
+    client_id: str
+
+
+@dataclass
+class SyncReport:
+    """What one sync round did (the caller keeps whatever state it needs of it)."""
+
+    pushed: int = 0  # commands sent (replays of a 409 gap included)
+    applied: int = 0  # results recorded as applied
+    rejected: int = 0  # results recorded as rejected (now sync problems)
+    pulled: int = 0  # changes received
+    entities: set[str] = field(default_factory=set)  # kinds of change received
+    changed: list[str] = field(default_factory=list)  # order ids whose view changed
+    cursor: int | None = None  # the pull cursor after the round
+    errors: list[str] = field(default_factory=list)
+    online: bool = False  # the server answered (any status)
+    push_limit: int | None = None  # the batch size the link supports now
+    bytes_sent: int = 0
+    completed: bool = False  # push, pull and the second push all done
+
+    def note_changed(self, order_ids: list[str]) -> None:
+        self.changed.extend(o for o in order_ids if o not in self.changed)
+
+
 class SyncClient:
-    """One sync round against the server the seat is enrolled with."""
+    """One sync round against the server: the seat database and a transport in, a report out.
+
+    ``context`` and ``now`` give the rules the local view is recomputed with;
+    ``kb_writer`` the KB on the seat's connection (pulled articles); ``on_change`` is told
+    the order ids a batch or page changed as soon as they are stored (the screens refresh).
+    """
 
     def __init__(
         self,
-        services: SeatServices,
-        server_url: str | None = None,
+        db: SeatDB,
+        identity: SeatIdentity,
+        *,
+        context: Callable[[], Context],
+        now: Callable[[], datetime],
+        transport: httpx.AsyncBaseTransport | None = None,
+        kb_writer: Callable[[], Any] | None = None,
+        on_change: Callable[[list[str]], None] | None = None,
         timeouts: Timeouts | None = None,
+        push_limit: int | None = None,
         max_commands: int = MAX_COMMANDS,
         page: int = PAGE,
         pipeline: int = PIPELINE,
     ) -> None:
-        self.s = services
-        info = services.seat()
-        self.server_url = (server_url or (info.server_url if info else "")).rstrip("/")
-        self.client_id = info.client_id if info else ""
-        self.timeouts = timeouts or getattr(services, "sync_timeouts", None) or Timeouts()
+        self.db = db
+        self.server_url = identity.server_url.rstrip("/")
+        self.client_id = identity.client_id
+        self.context, self.now = context, now
+        self.transport = transport
+        self.kb_writer = kb_writer
+        self.on_change = on_change
+        self.timeouts = timeouts or Timeouts()
         self.max_commands = max_commands
         self.page = page
         self.pipeline = max(1, pipeline)
-        self.succeeded = False  # any request answered in this round (re-arms the backoff)
-        self.bytes_sent = 0
+        self.report = SyncReport(push_limit=push_limit)
 
-    async def sync_once(self) -> None:
+    @property
+    def succeeded(self) -> bool:
+        """Any request answered in this round (re-arms the backoff)."""
+        return self.report.online
+
+    @property
+    def bytes_sent(self) -> int:
+        return self.report.bytes_sent
+
+    def _changed(self, order_ids: list[str], always: bool = False) -> None:
+        self.report.note_changed(order_ids)
+        if (order_ids or always) and self.on_change is not None:
+            self.on_change(order_ids)
+
+    async def sync_once(self) -> SyncReport:
+        """Push, pull, push what was written meanwhile; the report (raised with the error)."""
         import httpx
 
         if not self.server_url:
-            raise Refused("not enrolled")
+            raise self._failed(Refused("not enrolled"))
         t = self.timeouts
         timeout = httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool)
-        headers = {"Authorization": f"Bearer {session_token(self.s.db) or ''}"}
+        headers = {"Authorization": f"Bearer {session_token(self.db) or ''}"}
         try:
             async with httpx.AsyncClient(
-                base_url=self.server_url + API, timeout=timeout, headers=headers
+                base_url=self.server_url + API,
+                timeout=timeout,
+                headers=headers,
+                transport=self.transport,
             ) as client:
                 await self.push_all(client)
                 await self.pull_all(client)
-                if self.s.db.scalar("SELECT 1 FROM outbox WHERE status='pending' LIMIT 1"):
+                if self.db.scalar("SELECT 1 FROM outbox WHERE status='pending' LIMIT 1"):
                     await self.push_all(client)  # written while we pulled
         except httpx.HTTPError as exc:
-            self.s.online = False
-            self.s.last_error = f"{type(exc).__name__}: {exc}"
-            raise Offline(self.s.last_error) from exc
-        self.s.online = True
-        self.s.last_error = None
-        await asyncio.to_thread(apply_mod.mark_success, self.s)
+            self.report.online = False
+            raise self._failed(Offline(f"{type(exc).__name__}: {exc}")) from exc
+        except SyncError as exc:
+            raise self._failed(exc) from None
+        self.report.online = True
+        self.report.completed = True
+        await asyncio.to_thread(apply_mod.mark_success, self.db, self.now())
+        return self.report
+
+    def _failed(self, error: SyncError) -> SyncError:
+        self.report.errors.append(str(error))
+        error.report = self.report
+        return error
 
     def _answered(self, response: httpx.Response) -> None:
         """Common status handling; 2xx and handled codes return, others raise."""
-        self.succeeded = True
-        self.s.online = True
+        self.report.online = True
         if response.status_code == 401:
-            apply_mod.set_needs_login(self.s)
+            apply_mod.set_needs_login(self.db)
             raise AuthExpired("401 unauthenticated")
         if response.status_code == 429 or response.status_code >= 500:
             raise Transient(f"HTTP {response.status_code}", _retry_after(response))
@@ -155,7 +230,7 @@ class SyncClient:
         earlier batches were answered. Any other failure cancels the batches in flight
         (they are either applied or not; a resend is an idempotent replay).
         """
-        limit = min(self.max_commands, getattr(self.s, "push_limit", None) or self.max_commands)
+        limit = min(self.max_commands, self.report.push_limit or self.max_commands)
         start: int | None = None  # a 409: resend from here, acknowledged or not
         gap: int | None = None  # the last gap resent from (the same one again: give up)
         inflight: list[tuple[list[dict[str, Any]], asyncio.Task[httpx.Response], bool]] = []
@@ -189,13 +264,17 @@ class SyncClient:
                     raise Refused(
                         f"push refused: HTTP {response.status_code} {response.text[:200]}"
                     )
-                payload = response.json()
+                payload = PUSH_RESPONSE.validate_json(response.content)
                 _pause("after_push_response")
-                changed = await asyncio.to_thread(apply_mod.apply_results, self.s, payload)
-                self.s.notify({"kind": "sync", "orders": changed})
+                changed, rejected = await asyncio.to_thread(
+                    apply_mod.apply_results, self.db, payload, self.context(), self.now()
+                )
+                self.report.rejected += rejected
+                self.report.applied += len(payload.results) - rejected
+                self._changed(changed, always=True)
                 gap = None
                 limit = min(self.max_commands, limit * 2)
-                self.s.push_limit = limit
+                self.report.push_limit = limit
         finally:
             await _cancel(inflight)
 
@@ -204,15 +283,10 @@ class SyncClient:
     ) -> tuple[list[dict[str, Any]], bytes] | None:
         """The next batch (rows, gzip body), halved until it fits the size caps."""
         while True:
-            rows = await asyncio.to_thread(apply_mod.pending_rows, self.s, limit, start, after)
+            rows = await asyncio.to_thread(apply_mod.pending_rows, self.db, limit, start, after)
             if not rows:
                 return None
-            commands = [wire_command(r, self.client_id) for r in rows]
-            raw = json.dumps(
-                {"client_id": self.client_id, "commands": commands},
-                ensure_ascii=False,
-                separators=(",", ":"),
-            ).encode()
+            raw = push_body(rows, self.client_id)
             body = await asyncio.to_thread(gzip.compress, raw, 6)
             if (len(body) > MAX_WIRE_BYTES or len(raw) > MAX_RAW_BYTES) and len(rows) > 1:
                 limit = max(1, len(rows) // 2)
@@ -233,9 +307,10 @@ class SyncClient:
             )
         except httpx.ReadTimeout:
             # a slow server or link: smaller batches answer sooner (replays are free)
-            self.s.push_limit = max(10, len(rows) // 2)
+            self.report.push_limit = max(10, len(rows) // 2)
             raise
-        self.bytes_sent += len(body)
+        self.report.bytes_sent += len(body)
+        self.report.pushed += len(rows)
         self._answered(response)
         return response
 
@@ -243,21 +318,25 @@ class SyncClient:
 
     async def pull_all(self, client: httpx.AsyncClient) -> None:
         """Pull to the end; the next page is fetched while the current one is stored."""
-        cursor = int(self.s.db.get_meta("cursor") or 0)
-        fetch: asyncio.Task[dict[str, Any]] = asyncio.ensure_future(self._page(client, cursor))
+        cursor = int(self.db.get_meta("cursor") or 0)
+        fetch: asyncio.Task[PullPage] = asyncio.ensure_future(self._page(client, cursor))
         try:
             while True:
                 page = await fetch
-                more = bool(page.get("has_more"))
+                more = page.has_more
                 if more:
-                    fetch = asyncio.ensure_future(self._page(client, int(page["cursor"])))
-                changed = await asyncio.to_thread(apply_mod.apply_page, self.s, cursor, page)
-                if changed:
-                    self.s.notify({"kind": "sync", "orders": changed})
+                    fetch = asyncio.ensure_future(self._page(client, page.cursor))
+                changed = await asyncio.to_thread(
+                    apply_mod.apply_page, self.db, cursor, page, self.context(), self.kb_writer
+                )
+                self.report.pulled += len(page.changes)
+                self.report.entities.update(c.entity for c in page.changes)
+                self._changed(changed)
+                stored = int(self.db.get_meta("cursor") or 0)
+                self.report.cursor = stored
                 if not more:
                     return
-                stored = int(self.s.db.get_meta("cursor") or 0)
-                if stored != int(page["cursor"]):  # another round moved it: follow the store
+                if stored != page.cursor:  # another round moved it: follow the store
                     fetch.cancel()
                     fetch = asyncio.ensure_future(self._page(client, stored))
                 cursor = stored
@@ -265,12 +344,12 @@ class SyncClient:
             fetch.cancel()
             fetch.add_done_callback(_retrieve)
 
-    async def _page(self, client: httpx.AsyncClient, cursor: int) -> dict[str, Any]:
+    async def _page(self, client: httpx.AsyncClient, cursor: int) -> PullPage:
         response = await client.get("/sync/pull", params={"cursor": cursor, "limit": self.page})
         self._answered(response)
         if response.status_code != 200:
             raise Refused(f"pull refused: HTTP {response.status_code} {response.text[:200]}")
-        return response.json()  # type: ignore[no-any-return]
+        return PullPage.model_validate_json(response.content)
 
 
 def _retrieve(task: asyncio.Task[Any]) -> None:
@@ -295,12 +374,20 @@ def full_jitter(attempt: int, base: float = 1.0, cap: float = 300.0) -> float:
 
 
 class SyncLoop:
-    """Runs sync rounds forever (in an async worker); ``wake()`` from any thread."""
+    """Runs sync rounds forever (in an async worker); ``wake()`` from any thread.
+
+    ``sync_round`` runs one round (``SyncClient.sync_once`` on a fresh client, and whatever
+    the caller keeps of its report); a ``SyncError`` it raises decides the backoff.
+    """
 
     def __init__(
-        self, services: SeatServices, poll: float = 30.0, base: float = 1.0, cap: float = 300.0
+        self,
+        sync_round: Callable[[], Awaitable[SyncReport]],
+        poll: float = 30.0,
+        base: float = 1.0,
+        cap: float = 300.0,
     ) -> None:
-        self.s = services
+        self.sync_round = sync_round
         self.poll, self.base, self.cap = poll, base, cap
         self.attempt = 0
         self.not_before = 0.0
@@ -341,13 +428,14 @@ class SyncLoop:
         while not self._stopped:
             self._event.clear()
             self._rearm = False
-            client = SyncClient(self.s)
             error: SyncError | None = None
+            succeeded = True
             try:
-                await client.sync_once()
+                await self.sync_round()
             except SyncError as exc:
                 error = exc
-            self.last_delay = delay = self.next_delay(error, client.succeeded)
+                succeeded = exc.report is not None and exc.report.online
+            self.last_delay = delay = self.next_delay(error, succeeded)
             await self._sleep(delay)
 
     async def _sleep(self, delay: float | None) -> None:

@@ -20,8 +20,17 @@ from offline_cache.records import (
     ProposalRow,
     WebRequestRow,
 )
+from workstation.models import OrderState  # noqa: E402
+from workstation.orders import OPEN_STATES  # noqa: E402
 
-OPEN = ("dispatched", "signed", "extension_requested", "rehandling")
+
+def _states_in(states: frozenset[OrderState]) -> str:
+    """``state IN (...)`` for a set of states (values are fixed identifiers, not input)."""
+    return "state IN (" + ",".join(f"'{s.value}'" for s in sorted(states)) + ")"
+
+
+OPEN_IN = _states_in(OPEN_STATES)
+INBOX_IN = _states_in(OPEN_STATES | {OrderState.RETURNED})
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -112,7 +121,7 @@ def unit_inbox(
 
     rows = db.query(
         f"SELECT {_COLS} FROM orders WHERE (unit=? OR co_units LIKE ?)"
-        " AND state IN ('dispatched','signed','extension_requested','rehandling','returned')"
+        f" AND {INBOX_IN}"
         " ORDER BY deadline",
         (unit, f'%"{unit}"%'),
     )
@@ -152,10 +161,9 @@ def callback_queue(db: SeatDB, queue: str, now: datetime, mask: bool) -> list[Or
 
 
 def supervision_board(db: SeatDB, now: datetime) -> Board:
-    open_in = "state IN ('dispatched','signed','extension_requested','rehandling')"
     overdue = [
         r
-        for r in _rows(db, open_in, (), "deadline", False)
+        for r in _rows(db, OPEN_IN, (), "deadline", False)
         if r.flags["overdue"] or (r.deadline and now > r.deadline)
     ]
     return Board(

@@ -22,8 +22,9 @@ from screens.bindings import show_text
 from screens.i18n_strings import t
 from screens.safe_text import clean, one_line
 from workstation.models import Channel, OrderState
+from workstation.orders import OPEN_STATES
 
-_OPEN = {"dispatched", "signed", "extension_requested", "rehandling", "returned"}
+_OPEN = OPEN_STATES | {OrderState.RETURNED}  # still in a unit's hands: link, don't duplicate
 
 
 def state_label(state: Any) -> str:

@@ -79,3 +79,21 @@ def run_cli(
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
     )
+
+
+def pull_page(s: SeatServices, cursor: int, page: dict[str, Any]) -> list[str]:
+    """Apply a pull page (as the server would send it) to a seat, as a sync round does."""
+    from offline_cache.apply import apply_page
+    from workstation.wire.sync import PullPage
+
+    parsed = PullPage.model_validate({"has_more": False, **page})
+    return apply_page(s.db, cursor, parsed, s.context(), lambda: s.kb_writer)
+
+
+def push_results(s: SeatServices, response: dict[str, Any]) -> list[str]:
+    """Apply a push response to a seat, as a sync round does; the changed order ids."""
+    from offline_cache.apply import apply_results
+    from workstation.wire.sync import PUSH_RESPONSE
+
+    parsed = PUSH_RESPONSE.validate_python(response)
+    return apply_results(s.db, parsed, s.context(), s.now())[0]

@@ -16,7 +16,6 @@ import pytest
 
 from central.testing import start_live_server
 from offline_cache.services import SeatServices
-from offline_cache.sync_client import SyncLoop
 from tests.offline_cache.conftest import FORM
 from tests.offline_cache.helpers import (
     REPO,
@@ -145,7 +144,7 @@ def test_server_restarts_mid_batch(tmp_path: Path):
         client_id = s.seat().client_id
 
         async def scenario() -> None:
-            loop = SyncLoop(s, poll=0.2, base=0.05, cap=0.5)
+            loop = s.sync_loop(poll=0.2, base=0.05, cap=0.5)
             task = asyncio.create_task(loop.run())
             # wait until the server is part-way through the batch: its transaction is open
             # (a batch commits as one transaction, so nothing of it is visible before)

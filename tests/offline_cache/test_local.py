@@ -8,11 +8,11 @@ import sqlite3
 
 import pytest
 
-from offline_cache.apply import apply_page, apply_results
 from offline_cache.db import SCHEMA_VERSION, SeatDB
 from offline_cache.services import SeatServices
 from offline_cache.session import LoginFailed
 from tests.offline_cache.conftest import FORM
+from tests.offline_cache.helpers import pull_page, push_results
 from workstation.errors import AlreadySigned, NotPermitted, ValidationError
 
 
@@ -88,7 +88,7 @@ def test_unit_user_signs_and_replies_offline(seat):
     number = agent.dispatch(FORM)
     snap = json.loads(agent.db.scalar("SELECT snapshot FROM orders"))
     unit = seat("unit", user="u1", role="unit", unit="U001", seat="S09")
-    apply_page(
+    pull_page(
         unit,
         0,
         {
@@ -114,7 +114,7 @@ def test_rejection_becomes_a_problem_and_view_falls_back(seat):
     agent = seat("desk")
     number = agent.dispatch(FORM)
     snap = json.loads(agent.db.scalar("SELECT snapshot FROM orders"))
-    apply_page(
+    pull_page(
         unit,
         0,
         {
@@ -127,7 +127,7 @@ def test_rejection_becomes_a_problem_and_view_falls_back(seat):
     assert unit.order(number).state.value == "signed"
     op = unit.db.scalar("SELECT op_id FROM outbox")
     reason = {"code": "already_signed", "zh": "已被其他座席签收", "en": "already signed"}
-    apply_results(
+    push_results(
         unit,
         {
             "last_mutation_id": 1,
@@ -163,13 +163,19 @@ def test_pull_page_and_cursor_commit_together(seat, monkeypatch):
                 "op": "upsert",
                 "data": {"code": "U001", "name": "汇龙镇"},
             },
-            {"seq": 6, "entity": "order", "key": "X-1", "op": "upsert", "data": "broken"},
+            {
+                "seq": 6,
+                "entity": "order",
+                "key": "X-1",
+                "op": "upsert",
+                "data": {"order_id": "X-1"},
+            },
         ],
         "cursor": 6,
         "has_more": False,
     }
-    with pytest.raises((TypeError, AttributeError)):
-        apply_page(s, 0, page)
+    with pytest.raises(KeyError):  # a snapshot without its fields, half-way through the page
+        pull_page(s, 0, page)
     assert s.db.get_meta("cursor") is None  # nothing of the page, no cursor
     assert s.db.scalar("SELECT COUNT(*) FROM units") == 0
     page["changes"][1] = {
@@ -179,10 +185,10 @@ def test_pull_page_and_cursor_commit_together(seat, monkeypatch):
         "op": "upsert",
         "data": {**snap, "version": 1},
     }
-    apply_page(s, 0, page)
+    pull_page(s, 0, page)
     assert s.db.get_meta("cursor") == "6" and s.unit("U001").name == "汇龙镇"
     assert s.order(number).state.value == "dispatched"  # pending dispatch not doubled
-    assert apply_page(s, 0, page) == []  # an old cursor: page already applied
+    assert pull_page(s, 0, page) == []  # an old cursor: page already applied
 
 
 def test_offline_login_uses_cached_hash_only(seat):
@@ -248,3 +254,49 @@ def test_database_file_is_plain_sqlite(seat):
     other = sqlite3.connect(s.db.path)
     assert other.execute("SELECT COUNT(*) FROM outbox WHERE status='pending'").fetchone()[0] == 1
     other.close()
+
+
+def test_seat_refuses_what_the_server_would_refuse_before_the_outbox(seat):
+    """The wire models check args on the seat too: nothing is written when they refuse."""
+    agent = seat("desk")
+    with pytest.raises(ValidationError) as info:
+        agent.dispatch({**FORM, "confidential": "no"})
+    assert info.value.field == "confidential"
+    with pytest.raises(ValidationError) as info:
+        agent.dispatch({**FORM, "address": "路" * 5000})
+    assert info.value.field == "address"
+    assert agent.db.scalar("SELECT COUNT(*) FROM outbox") == 0
+    assert agent.db.scalar("SELECT COUNT(*) FROM orders") == 0
+    assert agent.db.get_meta("order_counter") is None
+    number = agent.dispatch(FORM)
+    with pytest.raises(ValidationError) as info:
+        agent.order_command(
+            number, "link_contact", {"contact_id": "C-9", "content": "又来电", "note": "x"}
+        )
+    assert info.value.field == "note"
+    assert agent.db.scalar("SELECT COUNT(*) FROM outbox") == 1
+
+
+def test_local_command_view_equals_the_replayed_view(seat):
+    """One workflow run per local command: its view is what replaying the outbox gives."""
+    from offline_cache.order_view import rebuild_order
+
+    unit = seat("unit", user="u1", role="unit", unit="U001", seat="S09")
+    agent = seat("desk")
+    number = agent.dispatch(FORM)
+    snap = json.loads(agent.db.scalar("SELECT snapshot FROM orders"))
+    pull_page(
+        unit,
+        0,
+        {
+            "changes": [{"seq": 1, "entity": "order", "key": number, "op": "upsert", "data": snap}],
+            "cursor": 1,
+        },
+    )
+    unit.order_command(number, "sign", {})
+    unit.order_command(number, "reply", {"result": "已整改"})
+    for s in (agent, unit):
+        before = s.db.query("SELECT * FROM orders WHERE order_id=?", (number,))
+        with s.db.transaction() as conn:
+            rebuild_order(conn, number, s.context())
+        assert s.db.query("SELECT * FROM orders WHERE order_id=?", (number,)) == before

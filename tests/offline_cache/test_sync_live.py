@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from central.testing import start_live_server
-from offline_cache.sync_client import AuthExpired, SyncClient
+from offline_cache.sync_client import AuthExpired
 from tests.offline_cache.conftest import FORM
 from tests.offline_cache.helpers import (
     live_seat,
@@ -77,7 +77,7 @@ def test_401_keeps_outbox_and_asks_for_login(server, tmp_path: Path):
     agent.dispatch(FORM)
     agent.db.conn.execute("UPDATE users SET token='revoked-or-expired'")
     with pytest.raises(AuthExpired):
-        asyncio.run(SyncClient(agent).sync_once())
+        asyncio.run(agent.sync_once())
     status = agent.status()
     assert status.needs_login and status.pending == 1
     agent.login("agent1", server.seeded.password("agent1"))
@@ -185,7 +185,7 @@ def test_slim_ack_keeps_the_optimistic_view_until_the_pull(server, tmp_path: Pat
     asyncio.run(agent.sync_once())
     numbers = [agent.dispatch({**FORM, "content": f"精简 {i}"}) for i in range(3)]
     optimistic = {n: agent.order(n).state for n in numbers}
-    client = SyncClient(agent)
+    client = agent.sync_client()
 
     async def push_only() -> None:
         headers = {"Authorization": f"Bearer {session_token(agent.db)}"}
@@ -231,7 +231,7 @@ def test_pipelined_batches_that_overtake_each_other_keep_mutation_order(server, 
                     await asyncio.sleep(0.5)  # fault injection: the first batch is late
             return await super().handle_async_request(request)
 
-    client = SyncClient(agent, max_commands=3, pipeline=2)
+    client = agent.sync_client(max_commands=3, pipeline=2)
 
     async def run() -> None:
         headers = {"Authorization": f"Bearer {session_token(agent.db)}"}
@@ -249,4 +249,33 @@ def test_pipelined_batches_that_overtake_each_other_keep_mutation_order(server, 
     assert {s for _, _, s in mutations} == {"applied"}
     on_server = server_orders(server)
     assert all(seat_snapshots(agent)[n] == on_server[n] for n in numbers)
+    agent.close()
+
+
+def test_sync_client_reports_the_round_and_leaves_the_services_alone(server, tmp_path: Path):
+    """The client works on the database and transport it is given and returns a report."""
+    import httpx
+
+    from offline_cache.sync_client import SeatIdentity, SyncClient
+
+    agent = live_seat(server, tmp_path / "a", "S10", "agent1")
+    numbers = [agent.dispatch({**FORM, "content": f"报告 {i}"}) for i in range(2)]
+    info = agent.seat()
+    heard: list[list[str]] = []
+    client = SyncClient(
+        agent.db,
+        SeatIdentity(info.server_url, info.client_id),
+        context=agent.context,
+        now=agent.now,
+        transport=httpx.AsyncHTTPTransport(retries=0),
+        on_change=heard.append,
+    )
+    report = asyncio.run(client.sync_once())
+    assert report.completed and report.online and report.errors == []
+    assert report.pushed == report.applied == 2 and report.rejected == 0
+    assert set(numbers) <= set(report.changed)
+    assert report.pulled > 0 and report.cursor == int(agent.db.get_meta("cursor"))
+    assert any(set(numbers) <= set(ids) for ids in heard)
+    assert agent.status().pending == 0
+    assert report.push_limit == 1000 and agent.push_limit is None  # the services untouched
     agent.close()

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from offline_cache.apply import apply_page
 from screens.intake import IntakeScreen
 from screens.widgets.caller_panel import CallerPanel
 from screens.widgets.order_form import OrderForm
+from tests.offline_cache.helpers import pull_page
 from tests.screens.helpers import make_app, type_text, until_home, wait_for
 
 POSTED = "2026-03-01T20:15:00+08:00"
@@ -49,7 +49,8 @@ def logged(contact_id: str, channel: str, content: str, at: str = POSTED) -> dic
 
 def pull(services: Any, changes: list[dict[str, Any]]) -> None:
     cursor = int(services.db.get_meta("cursor") or 0)
-    apply_page(services, cursor, {"changes": changes, "cursor": cursor + 1})
+    changes = [{"seq": cursor + 1, **c} for c in changes]
+    pull_page(services, cursor, {"changes": changes, "cursor": cursor + 1})
 
 
 def test_web_requests_lists_logged_web_and_mobile_contacts_oldest_first(services) -> None:

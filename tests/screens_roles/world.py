@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from offline_cache.apply import apply_page
 from offline_cache.services import SeatServices
 from offline_cache.testing import enroll_offline
+from tests.offline_cache.helpers import pull_page
 from workstation.models import Actor, Role
 from workstation.orders import WorkOrder, snapshot
 from workstation.workflow import execute
@@ -108,7 +108,8 @@ class Central:
             {"entity": "notice", "key": n["number"], "op": "upsert", "data": n}
             for n in self.notices
         ]
-        apply_page(self.seat, cursor, {"changes": changes, "cursor": cursor + 1})
+        changes = [{"seq": cursor + 1, **c} for c in changes]
+        pull_page(self.seat, cursor, {"changes": changes, "cursor": cursor + 1})
 
 
 def days(n: float) -> timedelta:
