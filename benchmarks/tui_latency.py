@@ -75,9 +75,7 @@ def prepare(data_dir: Path, n: int) -> None:
     from tests.screens.seat import make_seat
 
     services = make_seat(data_dir, frozen=False, kb=False)
-    from screens.assist_adapter import knowledge_base
-
-    kb = knowledge_base(services)
+    kb = services.kb
     if kb.count() < n:
         kb.upsert_many(make_articles(n))
     services.close()
