@@ -52,8 +52,6 @@ class FormErrors(ValidationError):
     """Every field the form refused, each with its message (zh, en); ``field`` is the first
     one, so code that handles a single ``ValidationError`` still shows something useful."""
 
-    code = "invalid_form"
-
     def __init__(self, errors: Mapping[str, tuple[str, str]]) -> None:
         if not errors:
             raise ValueError("FormErrors needs at least one field")
@@ -121,7 +119,7 @@ class IntakeForm:
             errors["channel"] = ("未知的来源渠道", "unknown channel")
             channel = Channel.PHONE
         co_raw = raw.get("co_units") or ()
-        if isinstance(co_raw, str) or not all(isinstance(c, str) for c in co_raw):
+        if not isinstance(co_raw, list | tuple) or not all(isinstance(c, str) for c in co_raw):
             errors["co_units"] = ("协办单位格式不正确", "co_units must be a list of unit codes")
             co_raw = ()
         assist = raw.get("assist")

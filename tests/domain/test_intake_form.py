@@ -60,3 +60,6 @@ def test_length_limits_and_bad_values_are_field_errors() -> None:
     finally:
         set_language("zh")
     assert IntakeForm.parse({**RAW, "content": "字" * MAX_CONTENT}).content == "字" * MAX_CONTENT
+    with pytest.raises(FormErrors) as err:
+        IntakeForm.parse({**RAW, "co_units": 5})
+    assert err.value.field == "co_units" and err.value.code == "invalid"
