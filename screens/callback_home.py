@@ -25,14 +25,16 @@ from screens.role_details import DetailedHome
 from screens.role_strings import rt
 from screens.safe_text import clean
 from screens.widgets.sync_footer import SyncFooter
+from workstation.orders import WorkOrder
+from workstation.seat_api import OrderRow
 
 
-def callback_dialog(home: RoleHome, row: Any, order: Any) -> CallbackRecord:
+def callback_dialog(home: RoleHome, row: OrderRow, order: WorkOrder | None) -> CallbackRecord:
     """The record dialog of ``row`` with the order's content and reply shown."""
     services = home.services
     summary = Text()
     summary.append(clean(row.content), style="")
-    reply = getattr(order, "reply", "") if order is not None else ""
+    reply = order.reply if order is not None else ""
     if reply:
         summary.append(f"\n{rt('cb.reply')}：", style="bold")
         summary.append(clean(reply))

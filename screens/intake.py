@@ -9,7 +9,6 @@ shows its message under the field, with everything typed kept.
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
@@ -25,6 +24,7 @@ from screens.bindings import HotlineScreen, hotline_app
 from screens.call_events import IncomingCall
 from screens.header_bar import HeaderBar
 from screens.i18n_strings import t
+from screens.latest_only import LatestOnly
 from screens.widgets.caller_panel import CallerPanel
 from screens.widgets.kb_panel import KbPanel
 from screens.widgets.order_form import OrderForm, type_label
@@ -58,20 +58,16 @@ class IntakeScreen(HotlineScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._draft_lock = threading.Lock()
+        self._drafts: LatestOnly[tuple[int, dict[str, Any]]] = LatestOnly()
         self._draft_seq = 0
         self._draft_written = 0
-        self._draft_pending: tuple[int, dict[str, Any]] | None = None
-        self._draft_writing = False
         self._draft_ready = False
         self._contact_id: str | None = None
         self._suggestion: Suggestion | None = None
         self._emergency_warned = ""
         self._units: list[Unit] = []
         self._assist_timer: Any = None
-        self._search_lock = threading.Lock()
-        self._search_pending: str | None = None
-        self._searching = False
+        self._searches: LatestOnly[str] = LatestOnly()
         self.warmed_up = False
         self.last_submit_ms: float | None = None
         self.last_result: str | None = None
@@ -153,22 +149,13 @@ class IntakeScreen(HotlineScreen):
 
     def _queue_draft(self, data: dict[str, Any]) -> None:
         """Keep only the newest draft; one writer at a time, so typing never queues fsyncs."""
-        with self._draft_lock:
-            self._draft_seq += 1
-            self._draft_pending = (self._draft_seq, data)
-            if self._draft_writing:
-                return
-            self._draft_writing = True
-        self._write_drafts()
+        self._draft_seq += 1
+        if self._drafts.offer((self._draft_seq, data)):
+            self._write_drafts()
 
     @work(thread=True, group="draft", exit_on_error=False)
     def _write_drafts(self) -> None:
-        while True:
-            with self._draft_lock:
-                pending, self._draft_pending = self._draft_pending, None
-                if pending is None:
-                    self._draft_writing = False
-                    return
+        while (pending := self._drafts.take()) is not None:
             seq, data = pending
             try:
                 if any(data.get(k) for k in ("content", "caller_phone", "caller_name", "address")):
@@ -176,8 +163,7 @@ class IntakeScreen(HotlineScreen):
                 else:
                     self.services.clear_draft(DRAFT_KEY)
             except BaseException:
-                with self._draft_lock:
-                    self._draft_writing = False
+                self._drafts.abort()
                 raise
             self._draft_written = seq
 
@@ -379,30 +365,20 @@ class IntakeScreen(HotlineScreen):
     def _queue_search(self, query: str) -> None:
         """Keep only the newest query, one search thread at a time: fast typing coalesces
         instead of piling up threads that fight the event loop for the GIL."""
-        with self._search_lock:
-            self._search_pending = query
-            if self._searching:
-                return
-            self._searching = True
-        self._run_searches()
+        if self._searches.offer(query):
+            self._run_searches()
 
     @work(thread=True, group="kb-search", exit_on_error=False)
     def _run_searches(self) -> None:
         from screens.widgets.kb_results import prepare_rows
 
         try:
-            while True:
-                with self._search_lock:
-                    query, self._search_pending = self._search_pending, None
-                    if query is None:
-                        self._searching = False
-                        return
+            while (query := self._searches.take()) is not None:
                 hits = self.services.search_kb(query, limit=20) if query.strip() else []
                 rows = prepare_rows(query, hits)  # the display rows, off the event loop
                 self.app.call_from_thread(self._show_hits, query, hits, rows)
         except BaseException:
-            with self._search_lock:
-                self._searching = False
+            self._searches.abort()
             raise
 
     def _show_hits(self, query: str, hits: list[KbHit], rows: list[Any]) -> None:
