@@ -138,3 +138,18 @@ async def test_repeat_caller_is_linked_to_the_open_order(services) -> None:
         await wait_for(pilot, lambda: screen.last_result)
         row = _history(services)[0]
         assert row.outcome == "linked" and row.order_id == first
+
+
+async def test_every_refused_field_shows_its_own_message(services) -> None:
+    app = make_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await until_home(pilot)
+        await pilot.press("f10")  # nothing typed: content, type and unit are each missing
+        for field, word in (("content", "内容"), ("type", "类型"), ("unit", "单位")):
+            error = screen.query_one(f"#err-{field}")
+            await wait_for(pilot, lambda error=error: error.display)
+            assert word in str(error.render())
+        assert app.focused is screen.query_one("#form-content")  # the first one
+        await fill_content(pilot, "路灯不亮")
+        assert not screen.query_one("#err-content").display  # typing clears its message
+        assert screen.query_one("#err-type").display
