@@ -20,7 +20,7 @@ from offline_cache import views
 from offline_cache.db import DB_FILE, SeatDB
 from offline_cache.seat_actions import SeatActions, crash_point, read_order
 from offline_cache.seat_assist import SeatAssist
-from workstation.models import Actor, OrderType, Role, Unit
+from workstation.models import OrderType, Role, Unit
 from workstation.seat_api import (
     Board,
     ContactRow,
@@ -187,9 +187,6 @@ class SeatServices:
             tz=self.settings.timezone,
             unit_codes=frozenset(codes) if codes else None,
         )
-
-    def _actor(self) -> Actor:
-        return self.actions.actor()
 
     def _mask(self) -> bool:
         return self.session is not None and self.session.role is Role.UNIT
