@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from workstation.intake_form import IntakeForm
+
 
 def floor_bytes(seat: object, url: str) -> tuple[int, int, int]:
     """(gzip push bytes, gzip pull bytes, round trips) at the protocol's largest batches."""
@@ -79,12 +81,14 @@ def run(commands: int, cut_every: int | None, bandwidth: float, latency: float) 
             seat.db.conn.execute("PRAGMA synchronous=NORMAL")  # setup speed only
             for i in range(commands):
                 seat.dispatch(
-                    {
-                        "type": "complaint",
-                        "content": f"第{i}号 小区夜间施工噪音扰民，请尽快处理",
-                        "caller_phone": f"139{i:08d}",
-                        "unit": "U001",
-                    }
+                    IntakeForm.parse(
+                        {
+                            "type": "complaint",
+                            "content": f"第{i}号 小区夜间施工噪音扰民，请尽快处理",
+                            "caller_phone": f"139{i:08d}",
+                            "unit": "U001",
+                        }
+                    )
                 )
             port = int(url.rsplit(":", 1)[1])
             faults = Faults(

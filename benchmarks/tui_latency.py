@@ -76,12 +76,11 @@ def prepare(data_dir: Path, n: int) -> None:
     """A seat enrolled offline with one agent, and ``n`` articles in its KB."""
     from offline_cache.services import SeatServices
     from offline_cache.testing import enroll_offline
-    from screens.assist_adapter import knowledge_base
 
     services = SeatServices.open(data_dir)
     enroll_offline(services, {USER: ("agent", None, "王坐席")}, PASSWORD)
 
-    kb = knowledge_base(services)
+    kb = services.kb
     if kb.count() < n:
         kb.upsert_many(make_articles(n))
     services.close()

@@ -139,14 +139,16 @@ def _login(services: Any, role: str) -> None:
 
 def seed_orders(services: Any, db_url: str, root: Path, log: Any = print) -> None:
     """Orders in several states, each step through the seat's outbox and the real sync."""
+    from workstation.intake_form import IntakeForm
+
     store = Store.open(db_url)
     _login(services, "agent")
 
     def dispatch(kind: str, content: str, phone: str, name: str) -> str:
-        return services.dispatch({
+        return services.dispatch(IntakeForm.parse({
             "type": kind, "channel": "phone", "content": content, "caller_phone": phone,
             "caller_name": name, "unit": DEMO_UNIT, "confidential": False,
-        })  # fmt: skip
+        }))  # fmt: skip
 
     # the overdue one was taken a fortnight ago: the server dispatches it on a past clock,
     # then the jobs, on the real clock, find it overdue and urge the unit
@@ -184,10 +186,8 @@ def seed_orders(services: Any, db_url: str, root: Path, log: Any = print) -> Non
 def prepare_seat(root: Path, url: str, token: str) -> Any:
     services = SeatServices.open(root / "seat")
     services.enroll(url, SEAT, token)  # again on every run: the port may have changed
-    from screens.assist_adapter import knowledge_base
-
-    kb = knowledge_base(services)
-    if kb is not None and kb.count() == 0:
+    kb = services.kb
+    if kb.count() == 0:
         lines = _packaged("demo_kb.jsonl").read_text("utf-8").splitlines()
         kb.upsert_many([json.loads(line) for line in lines if line.strip()])
     return services

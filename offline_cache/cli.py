@@ -104,6 +104,7 @@ def run_login(args: argparse.Namespace) -> int:
 
 def run_order_create(args: argparse.Namespace) -> int:
     from workstation.errors import UserFacingError
+    from workstation.intake_form import IntakeForm
 
     services = _open(args)
     stream = sys.stdin if args.json_file == "-" else open(args.json_file, encoding="utf-8")  # noqa: SIM115
@@ -113,7 +114,7 @@ def run_order_create(args: argparse.Namespace) -> int:
             if not line.strip():
                 continue
             try:
-                form = json.loads(line)
+                form = IntakeForm.parse(json.loads(line))
                 print(services.dispatch(form), flush=True)
             except (ValueError, UserFacingError) as exc:
                 failed += 1

@@ -1,6 +1,8 @@
 """What a person does at a seat, each as ONE local transaction: check with the domain
 rules (nothing is written when they refuse), then the optimistic view, the contact record
-and the outbox command with its mutation id (a mixin of ``SeatServices``)."""
+and the outbox command with its mutation id. ``SeatServices`` composes one
+:class:`SeatActions` and hands it what it needs: the database, the settings, the current
+session, the clock, the rules' context and what to do after a commit."""
 
 from __future__ import annotations
 
@@ -15,45 +17,67 @@ from offline_cache.order_view import append_command, upsert_contact, upsert_enti
 from workstation.models import Actor
 
 if TYPE_CHECKING:
-    from offline_cache.records import SeatInfo, Session
     from workstation.config import Settings
+    from workstation.intake_form import IntakeForm
     from workstation.orders import WorkOrder
+    from workstation.rule_checks import Context
+    from workstation.seat_api import SeatInfo, Session
 
-FORM_FIELDS = (
-    "type channel content caller_name caller_phone confidential address investigation"
-    " leader_instructed unit co_units contact_id assist"
-).split()
+
+def read_order(db: SeatDB, order_id: str) -> WorkOrder | None:
+    """The order as the seat sees it (server state + pending commands)."""
+    from workstation.orders import from_snapshot
+
+    raw = db.scalar("SELECT snapshot FROM orders WHERE order_id=?", (order_id,))
+    return from_snapshot(json.loads(raw)) if raw else None
 
 
 class SeatActions:
-    """Intake, order commands, KB proposals and drafts; needs the services' ``db``,
-    ``session``, ``now()``, ``context()``, ``_actor()`` and ``_after_write()``."""
+    """Intake, order commands, KB proposals and drafts on the seat's database."""
 
-    if TYPE_CHECKING:
-        db: SeatDB
-        session: Session | None
-        settings: Settings
+    def __init__(
+        self,
+        db: SeatDB,
+        settings: Settings,
+        session: Callable[[], Session | None],
+        *,
+        clock: Callable[[], datetime],
+        context: Callable[[], Context],
+        after_write: Callable[[list[str]], None],
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self._session = session
+        self.now = clock
+        self.context = context
+        self._after_write = after_write
 
-        def now(self) -> datetime: ...
+    def seat(self) -> SeatInfo | None:
+        from offline_cache.session import seat_info
 
-        def seat(self) -> SeatInfo | None: ...
+        return seat_info(self.db)
 
-        def order(self, order_id: str) -> WorkOrder | None: ...
+    def actor(self) -> Actor:
+        """Who acts: the logged-in user at this seat; ``LoginRequired`` when nobody is."""
+        from offline_cache.session import LoginRequired
 
-        def context(self) -> Any: ...
+        session = self._session()
+        if session is None:
+            raise LoginRequired("请先登录", "log in first")
+        info = self.seat()
+        return Actor(session.user, session.role, session.unit, info.seat if info else None)
 
-        def _actor(self) -> Actor: ...
-
-        def _after_write(self, order_ids: list[str]) -> None: ...
+    def order(self, order_id: str) -> WorkOrder | None:
+        return read_order(self.db, order_id)
 
     # ------------------------------------------------------------------------
 
     def new_contact_id(self) -> str:
         return f"C-{uuid7()}"
 
-    def _form_args(self, form: dict[str, Any]) -> dict[str, Any]:
-        args = {k: form[k] for k in FORM_FIELDS if k in form}
-        args["contact_id"] = form.get("contact_id") or self.new_contact_id()
+    def _form_args(self, form: IntakeForm) -> dict[str, Any]:
+        args = form.to_args()
+        args["contact_id"] = form.contact_id or self.new_contact_id()
         return args
 
     def _contact(self, command: str, args: dict[str, Any], actor: Actor, now: datetime) -> Any:
@@ -61,11 +85,11 @@ class SeatActions:
 
         return contact_to_dict(build_contact(command, args, actor, now))
 
-    def dispatch(self, form: dict[str, Any]) -> str:
+    def dispatch(self, form: IntakeForm) -> str:
         """Create a work order (派单); returns its readable number, e.g. QD-S07-2611-0042."""
         from workstation.workflow import execute
 
-        actor, now, ctx = self._actor(), self.now(), self.context()
+        actor, now, ctx = self.actor(), self.now(), self.context()
         args = self._form_args(form)
         info = self.seat()
         prefix = info.prefix if info else f"{self.settings.order_prefix}-LOCAL"
@@ -90,7 +114,7 @@ class SeatActions:
         return number
 
     def _contact_command(self, command: str, args: dict[str, Any]) -> str:
-        actor, now = self._actor(), self.now()
+        actor, now = self.actor(), self.now()
         contact = self._contact(command, args, actor, now)
         with self.db.transaction() as conn:
             row = append_command(
@@ -101,21 +125,21 @@ class SeatActions:
         self._after_write([])
         return str(args["contact_id"])
 
-    def answer(self, form: dict[str, Any], article_ids: list[str], answer_text: str = "") -> str:
+    def answer(self, form: IntakeForm, article_ids: list[str], answer_text: str = "") -> str:
         """Answer a consultation on the call from the KB (直接答复办结); returns the contact id."""
         args = {**self._form_args(form), "article_ids": list(article_ids)}
         args["explanation"] = answer_text
         return self._contact_command("answer_contact", args)
 
     def reject(
-        self, form: dict[str, Any], reason: str, explanation: str, transfer_to: str | None
+        self, form: IntakeForm, reason: str, explanation: str, transfer_to: str | None
     ) -> str:
         """Log a contact that is not accepted (不予受理) with the agent's explanation."""
         args = {**self._form_args(form), "reason": reason, "explanation": explanation}
         args["transfer_to"] = transfer_to
         return self._contact_command("reject_contact", args)
 
-    def link(self, form: dict[str, Any], order_id: str) -> str:
+    def link(self, form: IntakeForm, order_id: str) -> str:
         """Join a repeat call to the open order about the same matter (关联工单)."""
         args = self._form_args(form)
         self.order_command(order_id, "link_contact", args, contact=True)
@@ -127,7 +151,7 @@ class SeatActions:
         """Sign, return, reply, … on an order: checked locally, then one local transaction."""
         from workstation.workflow import execute
 
-        actor, now, ctx = self._actor(), self.now(), self.context()
+        actor, now, ctx = self.actor(), self.now(), self.context()
         args = dict(args)
         with self.db.transaction() as conn:
             current = self.order(order_id)
@@ -155,7 +179,7 @@ class SeatActions:
         from workstation.errors import ValidationError
         from workstation.permissions import require_permission
 
-        actor, now = self._actor(), self.now()
+        actor, now = self.actor(), self.now()
         require_permission("propose_article", actor)
         if not str(article.get("title") or "").strip():
             raise ValidationError("title", "请填写标题", "the title is required")
@@ -188,7 +212,7 @@ class SeatActions:
         from workstation.permissions import require_permission
 
         command = "publish_article" if publish else "reject_proposal"
-        actor, now = self._actor(), self.now()
+        actor, now = self.actor(), self.now()
         require_permission(command, actor)
         args = {"proposal_id": proposal_id, "comment": comment}
         with self.db.transaction() as conn:

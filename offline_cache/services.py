@@ -1,8 +1,9 @@
-"""``SeatServices``: everything the screens call (docs/seat-services.md).
+"""``SeatServices``: everything the screens call, the implementation of
+``workstation.seat_api.SeatServicesProtocol`` (docs/seat-services.md).
 
-Every action is checked with the domain rules first (nothing is written when they
-refuse), then done as ONE local transaction: the optimistic view, the contact record and
-the outbox command with its mutation id. Reads are plain local queries.
+It composes the parts: :class:`~offline_cache.seat_actions.SeatActions` (each action one
+local transaction), :class:`~offline_cache.seat_assist.SeatAssist` (the knowledge base and
+the intake assist), the local views and the sync client. Reads are plain local queries.
 """
 
 from __future__ import annotations
@@ -17,30 +18,38 @@ from typing import TYPE_CHECKING, Any
 from offline_cache import session as sess
 from offline_cache import views
 from offline_cache.db import DB_FILE, SeatDB
-from offline_cache.records import (
+from offline_cache.seat_actions import SeatActions, crash_point, read_order
+from offline_cache.seat_assist import SeatAssist
+from workstation.models import OrderType, Role, Unit
+from workstation.seat_api import (
     Board,
     ContactRow,
+    EmergencyAlert,
     InboxRow,
+    KbArticle,
+    KbHit,
     NoticeRow,
     OrderRow,
     ProposalRow,
+    SeatChange,
     SeatInfo,
     Session,
+    Suggestion,
     SyncProblem,
     SyncStatus,
     WebRequestRow,
 )
-from offline_cache.seat_actions import SeatActions, crash_point
-from workstation.models import Actor, Role, Unit
 
 if TYPE_CHECKING:
     from offline_cache.sync_client import SyncClient, SyncLoop, SyncReport
     from workstation.calendar import WorkingCalendar
     from workstation.config import Settings
+    from workstation.intake_form import IntakeForm
     from workstation.orders import WorkOrder
+    from workstation.rule_checks import Context
 
 
-class SeatServices(SeatActions):
+class SeatServices:
     """The seat: local SQLite cache, outbox and sync, behind one object."""
 
     def __init__(self, settings: Settings, db: SeatDB) -> None:
@@ -48,15 +57,20 @@ class SeatServices(SeatActions):
         self.data_dir: Path = settings.data_dir
         self.db = db
         self.session: Session | None = sess.load_session(db)
-        self._listeners: list[Callable[[dict[str, Any]], None]] = []
+        self._listeners: list[Callable[[SeatChange], None]] = []
         self._loop: SyncLoop | None = None
-        self._kb: Any = None
         self._kb_writer: Any = None
         self._kb_lock = threading.Lock()
         self.online = False
         self.last_error: str | None = None
         self.sync_timeouts: Any = None  # offline_cache.sync_client.Timeouts; None: the defaults
         self.push_limit: int | None = None  # adapted by the sync client to the link
+        self.actions = SeatActions(
+            db, settings, lambda: self.session, clock=lambda: self.now(),
+            context=lambda: self.context(),
+            after_write=self._after_write,
+        )  # fmt: skip
+        self.assist = SeatAssist(db.path, self.data_dir, self.units, self.assist_model_path)
 
     @classmethod
     def open(cls, data_dir: Path | None = None, settings: Settings | None = None) -> SeatServices:
@@ -69,14 +83,13 @@ class SeatServices(SeatActions):
         return cls(settings, SeatDB(settings.data_dir / DB_FILE))
 
     def close(self) -> None:
-        if self._kb is not None:
-            self._kb.close()
+        self.assist.close()
         self.db.close()
 
     # -- seat and session ---------------------------------------------------------------
 
     def seat(self) -> SeatInfo | None:
-        return sess.seat_info(self.db)
+        return self.actions.seat()
 
     def enroll(self, server_url: str, seat: str, token: str) -> SeatInfo:
         return sess.enroll(self.db, server_url, seat, token)
@@ -113,9 +126,8 @@ class SeatServices(SeatActions):
 
         return datetime.now(zone(self.settings.timezone))
 
-    def preview_deadline(self, type: Any, investigation: bool) -> tuple[datetime, str]:
+    def preview_deadline(self, type: OrderType | str, investigation: bool) -> tuple[datetime, str]:
         from workstation.deadlines import deadline_for
-        from workstation.models import OrderType
 
         now = self.now()
         order_type = type if isinstance(type, OrderType) else OrderType.parse(str(type))
@@ -127,17 +139,9 @@ class SeatServices(SeatActions):
 
     @property
     def kb(self) -> Any:
-        """The knowledge base on the same SQLite file (kb_* tables), opened on first use.
-
-        Its own connection, for searches from worker threads; it sees what the pull wrote
-        through ``kb_writer`` once that transaction commits (kb_index follows versions).
-        """
-        with self._kb_lock:
-            if self._kb is None:
-                from kb_index.knowledge_base import KnowledgeBase
-
-                self._kb = KnowledgeBase(self.db.path)
-            return self._kb
+        """``kb_index.KnowledgeBase`` on the seat file (for tools and tests; the screens
+        call :meth:`search_kb` and :meth:`kb_article`)."""
+        return self.assist.kb
 
     @property
     def kb_writer(self) -> Any:
@@ -156,7 +160,24 @@ class SeatServices(SeatActions):
 
         return newest_path(self)
 
-    def context(self) -> Any:
+    # -- knowledge base and intake assist -------------------------------------------------
+
+    def search_kb(self, query: str, limit: int = 20) -> list[KbHit]:
+        return self.assist.search_kb(query, limit)
+
+    def kb_article(self, article_id: str) -> KbArticle | None:
+        return self.assist.kb_article(article_id)
+
+    def suggest(self, text: str) -> Suggestion | None:
+        return self.assist.suggest(text)
+
+    def detect_emergency(self, text: str) -> EmergencyAlert | None:
+        return self.assist.detect_emergency(text)
+
+    def warm_up(self) -> None:
+        self.assist.warm_up()
+
+    def context(self) -> Context:
         from workstation.workflow import Context
 
         codes = [r["code"] for r in self.db.query("SELECT code FROM units")]
@@ -167,24 +188,13 @@ class SeatServices(SeatActions):
             unit_codes=frozenset(codes) if codes else None,
         )
 
-    def _actor(self) -> Actor:
-        if self.session is None:
-            raise sess.LoginRequired("请先登录", "log in first")
-        info = self.seat()
-        return Actor(
-            self.session.user, self.session.role, self.session.unit, info.seat if info else None
-        )
-
     def _mask(self) -> bool:
         return self.session is not None and self.session.role is Role.UNIT
 
     # -- reads --------------------------------------------------------------------------
 
     def order(self, order_id: str) -> WorkOrder | None:
-        from workstation.orders import from_snapshot
-
-        raw = self.db.scalar("SELECT snapshot FROM orders WHERE order_id=?", (order_id,))
-        return from_snapshot(json.loads(raw)) if raw else None
+        return read_order(self.db, order_id)
 
     def caller_history(self, phone: str, limit: int = 20) -> list[OrderRow]:
         return views.caller_history(self.db, phone, limit, self._mask())
@@ -247,6 +257,45 @@ class SeatServices(SeatActions):
             tz=s.timezone, day_end=s.deadline_end, as_of=as_of or min(self.now(), end),
             units=units,
         )  # fmt: skip
+
+    # -- actions (SeatActions) ---------------------------------------------------------------
+
+    def new_contact_id(self) -> str:
+        return self.actions.new_contact_id()
+
+    def dispatch(self, form: IntakeForm) -> str:
+        return self.actions.dispatch(form)
+
+    def answer(self, form: IntakeForm, article_ids: list[str], answer_text: str = "") -> str:
+        return self.actions.answer(form, article_ids, answer_text)
+
+    def reject(
+        self, form: IntakeForm, reason: str, explanation: str, transfer_to: str | None
+    ) -> str:
+        return self.actions.reject(form, reason, explanation, transfer_to)
+
+    def link(self, form: IntakeForm, order_id: str) -> str:
+        return self.actions.link(form, order_id)
+
+    def order_command(
+        self, order_id: str, command: str, args: dict[str, Any], contact: bool = False
+    ) -> WorkOrder:
+        return self.actions.order_command(order_id, command, args, contact)
+
+    def propose_article(self, article: dict[str, Any], policy_basis: str) -> str:
+        return self.actions.propose_article(article, policy_basis)
+
+    def review_proposal(self, proposal_id: str, publish: bool, comment: str = "") -> None:
+        self.actions.review_proposal(proposal_id, publish, comment)
+
+    def save_draft(self, key: str, data: dict[str, Any]) -> None:
+        self.actions.save_draft(key, data)
+
+    def load_draft(self, key: str) -> dict[str, Any] | None:
+        return self.actions.load_draft(key)
+
+    def clear_draft(self, key: str) -> None:
+        self.actions.clear_draft(key)
 
     # -- sync ---------------------------------------------------------------------------
 
@@ -338,12 +387,14 @@ class SeatServices(SeatActions):
         if self._loop is not None:
             self._loop.wake()
 
-    def add_listener(self, callback: Callable[[dict[str, Any]], None]) -> None:
+    def add_listener(self, callback: Callable[[SeatChange], None]) -> None:
+        """``callback`` (from any thread) after each local write and each sync round."""
         self._listeners.append(callback)
 
     def notify(self, change: dict[str, Any]) -> None:
+        record = SeatChange.from_dict(change)
         for callback in list(self._listeners):
-            callback(change)
+            callback(record)
 
     def _after_write(self, order_ids: list[str]) -> None:
         crash_point("after_local_commit")

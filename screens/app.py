@@ -1,8 +1,10 @@
 """The workstation app: login, then the home screen of the user's role.
 
 Small on purpose: routing, global keys (help, sync), the sync loop, incoming-call events
-and the one handler that turns worker errors into notifications. Screens get the
-``SeatServices`` object from here (``app.services``) and never touch SQL or HTTP.
+and the one handler that turns worker errors into notifications. Screens get the seat's
+services from here (``app.services``, typed by ``workstation.seat_api``) and never touch
+SQL or HTTP. After each local write or sync round the current screen receives
+:class:`OrdersChanged` with the order ids that changed.
 """
 
 from __future__ import annotations
@@ -10,19 +12,36 @@ from __future__ import annotations
 import asyncio
 import threading
 from pathlib import Path
-from typing import Any
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
 from screens.call_events import IncomingCall
 from screens.i18n_strings import t
 from workstation.errors import UserFacingError
+from workstation.seat_api import (
+    SeatChange,
+    SeatServicesProtocol,
+    Session,
+    SyncLoopHandle,
+    SyncStatus,
+)
 
 STYLES = Path(__file__).parent / "styles"
+
+
+class OrdersChanged(Message):
+    """Orders changed in the seat's cache (a local write or a sync round): the current
+    screen refreshes what shows them. ``order_ids`` empty: something else changed."""
+
+    def __init__(self, kind: str, order_ids: frozenset[str]) -> None:
+        super().__init__()
+        self.kind = kind
+        self.order_ids = order_ids
 
 
 class HotlineApp(App[None]):
@@ -42,12 +61,12 @@ class HotlineApp(App[None]):
         Binding("ctrl+q", "quit", "key.quit", id="quit", show=False, priority=True),
     ]
 
-    sync_status: reactive[Any] = reactive(None, always_update=True)
+    sync_status: reactive[SyncStatus | None] = reactive(None, always_update=True)
     incoming_call: reactive[IncomingCall | None] = reactive(None, always_update=True)
 
     def __init__(
         self,
-        services: Any,
+        services: SeatServicesProtocol,
         *,
         login_as: tuple[str, str] | None = None,
         keymap: dict[str, str] | None = None,
@@ -61,13 +80,13 @@ class HotlineApp(App[None]):
         self.listen_calls = listen_calls
         self.run_sync = run_sync
         self.title = t("app.title")
-        self._sync_loop: Any = None
+        self._sync_loop: SyncLoopHandle | None = None
         self._call_server: asyncio.AbstractServer | None = None
         self._status_lock = threading.Lock()
 
     @property
-    def data_dir(self) -> Path | None:
-        return getattr(self.services, "data_dir", None)
+    def data_dir(self) -> Path:
+        return self.services.data_dir
 
     async def on_mount(self) -> None:
         keymap = self.keymap
@@ -77,13 +96,15 @@ class HotlineApp(App[None]):
             keymap = load_keymap(self.data_dir)
         if keymap:
             self.set_keymap(keymap)
-        add_listener = getattr(self.services, "add_listener", None)
-        if add_listener is not None:
-            loop = asyncio.get_running_loop()
-            add_listener(lambda *_: loop.call_soon_threadsafe(self.refresh_sync_status))
+        loop = asyncio.get_running_loop()
+
+        def heard(change: SeatChange) -> None:  # from any thread
+            loop.call_soon_threadsafe(self._changed, change)
+
+        self.services.add_listener(heard)
         self.refresh_sync_status()
-        self.set_interval(5, self.refresh_sync_status)
-        if self.listen_calls and self.data_dir is not None:
+        self.set_interval(5, self.refresh_sync_status)  # the footer's ages and online state
+        if self.listen_calls:
             await self._listen_for_calls()
         from screens.login import LoginScreen
 
@@ -93,7 +114,7 @@ class HotlineApp(App[None]):
         from screens.call_events import serve_call_events
 
         try:
-            self._call_server = await serve_call_events(Path(self.data_dir), self.take_call)  # type: ignore[arg-type]
+            self._call_server = await serve_call_events(self.data_dir, self.take_call)
         except OSError as exc:
             self.notify(f"call events: {exc}", severity="warning", markup=False)
 
@@ -103,20 +124,16 @@ class HotlineApp(App[None]):
 
     async def on_unmount(self) -> None:
         if self._sync_loop is not None:
-            stop = getattr(self._sync_loop, "stop", None)
-            if stop is not None:
-                result = stop()
-                if asyncio.iscoroutine(result):
-                    await result
+            self._sync_loop.stop()
         if self._call_server is not None:
             self._call_server.close()
             from screens.call_events import socket_path
 
-            socket_path(Path(self.data_dir)).unlink(missing_ok=True)  # type: ignore[arg-type]
+            socket_path(self.data_dir).unlink(missing_ok=True)
 
     # -- session and routing -------------------------------------------------------------
 
-    def show_home(self, session: Any) -> None:
+    def show_home(self, session: Session) -> None:
         """Replace the login screen with the home screen of the session's role."""
         from screens.routing import home_for
 
@@ -137,13 +154,17 @@ class HotlineApp(App[None]):
     # -- sync ------------------------------------------------------------------------------
 
     def _start_sync(self) -> None:
-        make_loop = getattr(self.services, "sync_loop", None)
-        if make_loop is None:
-            return
-        self._sync_loop = make_loop()
+        self._sync_loop = self.services.sync_loop()
         self.run_worker(
             self._sync_loop.run(), group="sync-loop", exclusive=True, exit_on_error=False
         )
+
+    def _changed(self, change: SeatChange) -> None:
+        """A local write or a sync round: the footer's counts, and the current screen gets
+        the changed order ids (it refreshes just what shows them)."""
+        self.refresh_sync_status()
+        for screen in self.screen_stack:  # a home under a dialog hears it too
+            screen.post_message(OrdersChanged(change.kind, frozenset(change.orders)))
 
     def refresh_sync_status(self) -> None:
         self._read_status()
@@ -154,9 +175,8 @@ class HotlineApp(App[None]):
         self.call_from_thread(setattr, self, "sync_status", status)
 
     async def action_sync_now(self) -> None:
-        wake = getattr(self._sync_loop, "wake", None)
-        if wake is not None:
-            wake()
+        if self._sync_loop is not None:
+            self._sync_loop.wake()
             return
         self._sync_once()
 

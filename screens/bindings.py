@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -20,7 +20,11 @@ from textual.worker import Worker, WorkerState
 from screens.i18n_strings import STRINGS, t
 
 if TYPE_CHECKING:
+    from textual.app import App
     from textual.binding import ActiveBinding
+
+    from screens.app import HotlineApp
+    from workstation.seat_api import SeatServicesProtocol
 
 ResultT = TypeVar("ResultT")
 
@@ -55,24 +59,41 @@ class LocalizedBindings:
         }
 
 
+def hotline_app(app: App[Any]) -> HotlineApp:
+    """The running app as the :class:`~screens.app.HotlineApp` the screens live in."""
+    from screens.app import HotlineApp
+
+    if not isinstance(app, HotlineApp):
+        raise TypeError(f"the hotline screens run inside HotlineApp, not {type(app).__name__}")
+    return app
+
+
 class WorkerErrors:
     """Mixin: a failed worker of this screen is reported by the app (one handler)."""
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            report = getattr(self.app, "report_worker_error", None)  # type: ignore[attr-defined]
-            if report is not None:
-                report(event.worker.error)
+            hotline_app(self.app).report_worker_error(event.worker.error)  # type: ignore[attr-defined]
 
 
 class HotlineScreen(WorkerErrors, LocalizedBindings, Screen[None]):
     """Base of the full screens: translated bindings, the actions palette, worker errors."""
 
     COMMANDS = Screen.COMMANDS | {lambda: ActionsProvider}  # noqa: E731
+    HELP_ROLE: ClassVar[str | None] = None  # whose help F1 shows; None: the session's role
+
+    @property
+    def services(self) -> SeatServicesProtocol:
+        """The seat's services, as the app was built with them."""
+        return hotline_app(self.app).services
 
 
 class HotlineModal(WorkerErrors, LocalizedBindings, ModalScreen[ResultT]):
     """Base of the dialogs."""
+
+    @property
+    def services(self) -> SeatServicesProtocol:
+        return hotline_app(self.app).services
 
 
 class ActionsProvider(Provider):

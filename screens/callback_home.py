@@ -7,10 +7,11 @@ be told (告知来电人). City-leader orders are in the supervision center's ow
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import TabbedContent, TabPane
@@ -19,19 +20,21 @@ from screens import order_dialogs as dialogs
 from screens.callback_queue_view import QueueView
 from screens.callback_record import CallbackRecord
 from screens.header_bar import HeaderBar
-from screens.role_base import RoleHome
+from screens.role_base import ORDERS, RoleHome
 from screens.role_details import DetailedHome
 from screens.role_strings import rt
 from screens.safe_text import clean
 from screens.widgets.sync_footer import SyncFooter
+from workstation.orders import WorkOrder
+from workstation.seat_api import OrderRow
 
 
-def callback_dialog(home: RoleHome, row: Any, order: Any) -> CallbackRecord:
+def callback_dialog(home: RoleHome, row: OrderRow, order: WorkOrder | None) -> CallbackRecord:
     """The record dialog of ``row`` with the order's content and reply shown."""
     services = home.services
     summary = Text()
     summary.append(clean(row.content), style="")
-    reply = getattr(order, "reply", "") if order is not None else ""
+    reply = order.reply if order is not None else ""
     if reply:
         summary.append(f"\n{rt('cb.reply')}：", style="bold")
         summary.append(clean(reply))
@@ -71,16 +74,19 @@ class CallbackHome(DetailedHome):
         self.query_one("#queue-view", QueueView).table.focus()
         super().on_mount()
 
-    @work(thread=True, exclusive=True, group="callback-reload", exit_on_error=False)
-    def reload(self) -> None:
+    def read_parts(self, parts: frozenset[str]) -> dict[str, Any]:
+        if ORDERS not in parts:  # the operators' queues show orders only
+            return {}
         s = self.services
-        queue = s.callback_queue(self.QUEUE)
-        tell = s.supervision_board().caller_notifications
-        self.app.call_from_thread(self._show, queue, tell)
+        return {ORDERS: (s.callback_queue(self.QUEUE), s.supervision_board().caller_notifications)}
 
-    def _show(self, queue: list[Any], tell: list[Any]) -> None:
-        self.query_one("#queue-view", QueueView).rows = [(r.order_id, "queue", r) for r in queue]
-        self.query_one("#tell-view", QueueView).rows = [(r.order_id, "notify", r) for r in tell]
+    def show_parts(self, data: Mapping[str, Any], changed: frozenset[str] | None) -> None:
+        if ORDERS in data:
+            queue, tell = data[ORDERS]
+            self.query_one("#queue-view", QueueView).rows = [
+                (r.order_id, "queue", r) for r in queue
+            ]
+            self.query_one("#tell-view", QueueView).rows = [(r.order_id, "notify", r) for r in tell]
         self.loaded += 1
 
     @on(QueueView.Chosen)

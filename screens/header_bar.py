@@ -6,12 +6,12 @@ or a unit's seat never reads as the agents' intake.
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual.widgets import Static
 
 from screens.i18n_strings import t
+from workstation.models import Role
+from workstation.seat_api import SeatInfo, Session
 
 HOME_LABELS: dict[str, tuple[str, str]] = {
     "agent": ("受理", "intake"),
@@ -22,37 +22,33 @@ HOME_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def home_label(role: Any) -> str:
+def home_label(role: Role | str | None) -> str:
     """The name of the role's home screen in the user's language (``12345 <label>``)."""
     from workstation.i18n import language
 
-    zh, en = HOME_LABELS.get(str(getattr(role, "value", role)), ("坐席工作台", "workstation"))
+    zh, en = HOME_LABELS.get(str(role or ""), ("坐席工作台", "workstation"))
     return zh if language() == "zh" else en
 
 
-def role_label(role: Any) -> str:
-    key = f"role.{getattr(role, 'value', role)}"
+def role_label(role: Role | str) -> str:
+    key = f"role.{role}"
     try:
         return t(key)
     except KeyError:
-        return str(getattr(role, "value", role))
+        return str(role)
 
 
-def who_text(session: Any, seat: Any) -> Text:
+def who_text(session: Session | None, seat: SeatInfo | None) -> Text:
     from screens.safe_text import clean
 
-    name = clean(
-        getattr(session, "display_name", "") or getattr(session, "user", ""), multiline=False
-    )
-    user = clean(getattr(session, "user", ""), multiline=False)
-    seat_code = getattr(seat, "seat", None) or getattr(seat, "code", None) or "-"
+    display = (session.display_name or session.user) if session else ""
     return Text(
         t(
             "home.who",
-            name=name,
-            user=user,
-            role=role_label(getattr(session, "role", "")),
-            seat=seat_code,
+            name=clean(display, multiline=False),
+            user=clean(session.user if session else "", multiline=False),
+            role=role_label(session.role if session else ""),
+            seat=seat.seat if seat else "-",
         )
     )
 
@@ -64,9 +60,11 @@ class HeaderBar(Static):
     HeaderBar { dock: top; height: 1; background: $panel; color: $text; padding: 0 1; }
     """
 
-    def show(self, session: Any, seat: Any, label: str | None = None) -> None:
+    def show(
+        self, session: Session | None, seat: SeatInfo | None, label: str | None = None
+    ) -> None:
         """``12345 <label>`` (default: the session role's home) and who is signed in."""
-        name = label or home_label(getattr(session, "role", None))
+        name = label or home_label(session.role if session else None)
         text = Text(f"12345 {name}  ", style="bold")
         text.append_text(who_text(session, seat))
         self.update(text)

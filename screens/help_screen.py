@@ -8,16 +8,20 @@ The keys table is read from the screen's active bindings, so it is always the tr
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.screen import Screen
 from textual.widgets import Static
 
-from screens.bindings import HotlineModal, label
+from screens.bindings import HotlineModal, HotlineScreen, label
+
+if TYPE_CHECKING:
+    from workstation.seat_api import Session
 
 # role -> (title, workflow steps), each as (zh, en)
 HELP: dict[str, tuple[tuple[str, str], tuple[tuple[str, str], ...]]] = {
@@ -126,10 +130,10 @@ HELP: dict[str, tuple[tuple[str, str], tuple[tuple[str, str], ...]]] = {
 }
 
 
-def help_role(screen: Any, session: Any) -> str:
+def help_role(screen: Screen[Any], session: Session | None) -> str:
     """The role whose help to show: the screen's ``HELP_ROLE``, else the session's role."""
-    role = getattr(screen, "HELP_ROLE", None) or getattr(session, "role", None)
-    value = str(getattr(role, "value", role) or "agent")
+    own = screen.HELP_ROLE if isinstance(screen, HotlineScreen) else None
+    value = own or (session.role.value if session else "agent")
     return value if value in HELP else "agent"
 
 
@@ -155,7 +159,7 @@ class HelpScreen(HotlineModal[None]):
         from workstation.i18n import language
 
         below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else self
-        session = getattr(getattr(self.app, "services", None), "session", None)
+        session = self.services.session
         self.help_for = help_role(below, session)
         title, steps = help_text(self.help_for, language())
         self.query_one("#help-title", Static).update(Text(title, style="bold"))

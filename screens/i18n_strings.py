@@ -113,9 +113,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "form.cleared": ("表单已清空，可接下一通", "Form cleared for the next call"),
     "form.working_days": ("{n} 个工作日", "{n} working days"),
     "form.fallback_calendar": ("日历外推", "calendar fallback"),
-    "form.type_required": ("请选择诉求类型", "Choose a request type"),
-    "form.unit_required": ("请选择承办单位", "Choose a handling unit"),
-    "form.content_required": ("请填写诉求内容", "Enter what the caller asks"),
     # reject dialog
     "reject.title": ("不予受理", "Not accepted"),
     "reject.reason": ("原因", "Reason"),

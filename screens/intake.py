@@ -2,12 +2,13 @@
 
 The screen is the only part that talks to the services: children post messages up, the
 screen does the work in thread workers (SQLite, search, assist) and sets attributes down.
-The draft is saved as it is typed and offered back after a crash.
+The draft is saved as it is typed and offered back after a crash. What a call ends in is
+parsed once into an ``IntakeForm`` (:mod:`screens.intake_outcomes`); each refused field
+shows its message under the field, with everything typed kept.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
@@ -17,21 +18,27 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 
-from screens import assist_adapter
-from screens.bindings import HotlineScreen
+from screens import intake_outcomes as outcomes
+from screens.app import OrdersChanged
+from screens.bindings import HotlineScreen, hotline_app
+from screens.call_events import IncomingCall
 from screens.header_bar import HeaderBar
 from screens.i18n_strings import t
-from screens.intake_outcomes import IntakeOutcomes
+from screens.latest_only import LatestOnly
 from screens.widgets.caller_panel import CallerPanel
 from screens.widgets.kb_panel import KbPanel
 from screens.widgets.order_form import OrderForm, type_label
 from screens.widgets.sync_footer import SyncFooter
+from workstation.errors import UserFacingError, ValidationError
+from workstation.intake_form import FormErrors
+from workstation.models import Unit
+from workstation.seat_api import EmergencyAlert, KbHit, Suggestion, WebRequestRow
 
 DRAFT_KEY = "intake"
 ASSIST_DELAY = 0.15
 
 
-class IntakeScreen(IntakeOutcomes, HotlineScreen):
+class IntakeScreen(HotlineScreen):
     BINDINGS = [
         Binding("f2", "focus_form", "key.form", id="form", priority=True),
         Binding("f3", "focus_kb", "key.kb", id="kb", priority=True),
@@ -51,27 +58,21 @@ class IntakeScreen(IntakeOutcomes, HotlineScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._draft_lock = threading.Lock()
+        self._drafts: LatestOnly[tuple[int, dict[str, Any]]] = LatestOnly()
         self._draft_seq = 0
         self._draft_written = 0
-        self._draft_pending: tuple[int, dict[str, Any]] | None = None
-        self._draft_writing = False
         self._draft_ready = False
         self._contact_id: str | None = None
-        self._suggestion: Any = None
+        self._suggestion: Suggestion | None = None
         self._emergency_warned = ""
-        self._units: list[Any] = []
+        self._units: list[Unit] = []
         self._assist_timer: Any = None
-        self._search_lock = threading.Lock()
-        self._search_pending: str | None = None
-        self._searching = False
+        self._searches: LatestOnly[str] = LatestOnly()
         self.warmed_up = False
         self.last_submit_ms: float | None = None
         self.last_result: str | None = None
-
-    @property
-    def services(self) -> Any:
-        return self.app.services  # type: ignore[attr-defined]
+        self.service_ms: float | None = None
+        self.queued_ms: float | None = None
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
@@ -89,20 +90,17 @@ class IntakeScreen(IntakeOutcomes, HotlineScreen):
         self.query_one(HeaderBar).show(self.services.session, self.services.seat())
         self.query_one("#caller-phone").focus()
         self._load_startup()
-        self.watch(self.app, "incoming_call", self._incoming, init=False)
+        self.watch(hotline_app(self.app), "incoming_call", self._incoming, init=False)
 
     @work(thread=True, exclusive=True, group="startup", exit_on_error=False)
     def _load_startup(self) -> None:
         draft = self.services.load_draft(DRAFT_KEY)
         units = self.services.units()
         self.app.call_from_thread(self._after_startup, draft, units)
-        assist_adapter.assistant_for(self.services)  # cached on disk: ~0.05 s, so first
-        kb = assist_adapter.knowledge_base(self.services)
-        if kb is not None and hasattr(kb, "warm_up"):
-            kb.warm_up()
+        self.services.warm_up()  # the assistant (cached on disk: ~0.05 s), then the KB
         self.warmed_up = True
 
-    def _after_startup(self, draft: dict[str, Any] | None, units: list[Any]) -> None:
+    def _after_startup(self, draft: dict[str, Any] | None, units: list[Unit]) -> None:
         self._units = units
         if draft and any(
             draft.get(k) for k in ("content", "caller_phone", "caller_name", "address")
@@ -151,22 +149,13 @@ class IntakeScreen(IntakeOutcomes, HotlineScreen):
 
     def _queue_draft(self, data: dict[str, Any]) -> None:
         """Keep only the newest draft; one writer at a time, so typing never queues fsyncs."""
-        with self._draft_lock:
-            self._draft_seq += 1
-            self._draft_pending = (self._draft_seq, data)
-            if self._draft_writing:
-                return
-            self._draft_writing = True
-        self._write_drafts()
+        self._draft_seq += 1
+        if self._drafts.offer((self._draft_seq, data)):
+            self._write_drafts()
 
     @work(thread=True, group="draft", exit_on_error=False)
     def _write_drafts(self) -> None:
-        while True:
-            with self._draft_lock:
-                pending, self._draft_pending = self._draft_pending, None
-                if pending is None:
-                    self._draft_writing = False
-                    return
+        while (pending := self._drafts.take()) is not None:
             seq, data = pending
             try:
                 if any(data.get(k) for k in ("content", "caller_phone", "caller_name", "address")):
@@ -174,8 +163,7 @@ class IntakeScreen(IntakeOutcomes, HotlineScreen):
                 else:
                     self.services.clear_draft(DRAFT_KEY)
             except BaseException:
-                with self._draft_lock:
-                    self._draft_writing = False
+                self._drafts.abort()
                 raise
             self._draft_written = seq
 
@@ -200,7 +188,13 @@ class IntakeScreen(IntakeOutcomes, HotlineScreen):
         rows = self.services.caller_history(phone) if len(phone) >= 5 else []
         self.app.call_from_thread(setattr, self.query_one(CallerPanel), "history", rows)
 
-    def _incoming(self, call: Any) -> None:
+    def on_orders_changed(self, event: OrdersChanged) -> None:
+        """The caller's history shows one of the changed orders: read it again."""
+        panel = self.query_one(CallerPanel)
+        if event.order_ids & panel.shown_orders:
+            self._load_history(panel.values()["caller_phone"])
+
+    def _incoming(self, call: IncomingCall | None) -> None:
         if call is None:
             return
         from screens.safe_text import clean
@@ -210,7 +204,8 @@ class IntakeScreen(IntakeOutcomes, HotlineScreen):
             self.action_take_call()
 
     def action_take_call(self) -> None:
-        call = getattr(self.app, "incoming_call", None)
+        app = hotline_app(self.app)
+        call = app.incoming_call
         if call is None:
             self.notify(t("caller.no_incoming"), severity="warning")
             return
@@ -219,7 +214,7 @@ class IntakeScreen(IntakeOutcomes, HotlineScreen):
         panel.add_class("-ringing")
         self.set_timer(2, lambda: panel.remove_class("-ringing"))
         self.query_one("#caller-name").focus()
-        self.app.incoming_call = None  # type: ignore[attr-defined]
+        app.incoming_call = None
         self._caller_changed()
 
     # -- form: assist, emergency, deadline ------------------------------------------------------
@@ -231,7 +226,7 @@ class IntakeScreen(IntakeOutcomes, HotlineScreen):
         form = self.query_one(OrderForm)
         if event.field in ("content", "load"):
             content = form.values()["content"]
-            self._flag_emergency(assist_adapter.detect_emergency(content))
+            self._flag_emergency(self.services.detect_emergency(content))
             if self._assist_timer is not None:
                 self._assist_timer.stop()
             self._assist_timer = self.set_timer(ASSIST_DELAY, lambda: self._run_assist(content))
@@ -241,11 +236,11 @@ class IntakeScreen(IntakeOutcomes, HotlineScreen):
         if event.field != "load":
             self._save_draft_now()
 
-    def _flag_emergency(self, emergency: Any) -> None:
+    def _flag_emergency(self, emergency: EmergencyAlert | None) -> None:
         form = self.query_one(OrderForm)
         form.emergency = emergency
         if emergency is not None:
-            key = getattr(emergency, "transfer_to", "")
+            key = emergency.transfer_to
             if key != self._emergency_warned:
                 self._emergency_warned = key
                 self.app.bell()
@@ -259,10 +254,10 @@ class IntakeScreen(IntakeOutcomes, HotlineScreen):
 
     @work(thread=True, exclusive=True, group="assist", exit_on_error=False)
     def _run_assist(self, content: str) -> None:
-        suggestion = assist_adapter.suggest(self.services, content)
+        suggestion = self.services.suggest(content)
         self.app.call_from_thread(self._show_suggestion, suggestion)
 
-    def _show_suggestion(self, suggestion: Any) -> None:
+    def _show_suggestion(self, suggestion: Suggestion | None) -> None:
         self._suggestion = suggestion
         form = self.query_one(OrderForm)
         if suggestion is None:
@@ -270,25 +265,22 @@ class IntakeScreen(IntakeOutcomes, HotlineScreen):
             return
         from workstation.i18n import language
         from workstation.intake_rules import REJECT_REASONS
+        from workstation.models import RejectReason
 
         text = Text(t("form.suggest"), style="bold")
-        kind = getattr(getattr(suggestion, "type", None), "value", None)
-        if kind:
-            text.append(f"{type_label(kind)} {round(100 * suggestion.type_confidence)}%")
-        units = list(getattr(suggestion, "units", []) or [])
-        reason = getattr(suggestion, "reject_reason", None)
-        if units and getattr(reason, "value", None) != "emergency":  # transferred, not dispatched
+        text.append(
+            f"{type_label(suggestion.type.value)} {round(100 * suggestion.type_confidence)}%"
+        )
+        units = suggestion.units
+        reason = suggestion.reject_reason
+        if units and reason is not RejectReason.EMERGENCY:  # transferred, not dispatched
             text.append(" · " + t("form.suggest_unit", unit=units[0].name))
         if reason is not None:
             label = REJECT_REASONS[reason].label(language())
             text.append(" · ")
             text.append(t("form.suggest_reject", reason=label), style="bold reverse")
-            if reason.value == "emergency" and form.emergency is None:
-                from types import SimpleNamespace
-
-                self._flag_emergency(
-                    SimpleNamespace(transfer_to=suggestion.transfer_to, matched=())
-                )
+            if reason is RejectReason.EMERGENCY and form.emergency is None:
+                self._flag_emergency(EmergencyAlert(suggestion.transfer_to or "110"))
         text.append("  " + t("form.apply_suggestion"), style="dim")
         form.suggestion = text
 
@@ -329,10 +321,8 @@ class IntakeScreen(IntakeOutcomes, HotlineScreen):
     def action_pick_unit(self) -> None:
         from screens.unit_picker import UnitPicker
 
-        suggested = [
-            (u.code, "；".join(getattr(u, "reasons", [])[:2]))
-            for u in (getattr(self._suggestion, "units", None) or [])
-        ]
+        hints = self._suggestion.units if self._suggestion is not None else ()
+        suggested = [(u.code, "；".join(u.reasons[:2])) for u in hints]
 
         def chosen(code: str | None) -> None:
             if code:
@@ -353,7 +343,7 @@ class IntakeScreen(IntakeOutcomes, HotlineScreen):
         """F11: pick a waiting web/mobile request; it fills the form with its contact id."""
         from screens.web_requests import WebRequestsScreen
 
-        def chosen(row: Any) -> None:
+        def chosen(row: WebRequestRow | None) -> None:
             if row is not None:
                 self.action_new_call()
                 self._restore(row.form())
@@ -375,34 +365,23 @@ class IntakeScreen(IntakeOutcomes, HotlineScreen):
     def _queue_search(self, query: str) -> None:
         """Keep only the newest query, one search thread at a time: fast typing coalesces
         instead of piling up threads that fight the event loop for the GIL."""
-        with self._search_lock:
-            self._search_pending = query
-            if self._searching:
-                return
-            self._searching = True
-        self._run_searches()
+        if self._searches.offer(query):
+            self._run_searches()
 
     @work(thread=True, group="kb-search", exit_on_error=False)
     def _run_searches(self) -> None:
         from screens.widgets.kb_results import prepare_rows
 
         try:
-            kb = assist_adapter.knowledge_base(self.services)
-            while True:
-                with self._search_lock:
-                    query, self._search_pending = self._search_pending, None
-                    if query is None:
-                        self._searching = False
-                        return
-                hits = kb.search(query, limit=20) if kb is not None and query.strip() else []
+            while (query := self._searches.take()) is not None:
+                hits = self.services.search_kb(query, limit=20) if query.strip() else []
                 rows = prepare_rows(query, hits)  # the display rows, off the event loop
                 self.app.call_from_thread(self._show_hits, query, hits, rows)
         except BaseException:
-            with self._search_lock:
-                self._searching = False
+            self._searches.abort()
             raise
 
-    def _show_hits(self, query: str, hits: list[Any], rows: list[Any]) -> None:
+    def _show_hits(self, query: str, hits: list[KbHit], rows: list[Any]) -> None:
         panel = self.query_one(KbPanel)
         if panel.query_text == query:  # a slower, older search must not overwrite a newer one
             panel.show_results(query, hits, rows)
@@ -413,7 +392,104 @@ class IntakeScreen(IntakeOutcomes, HotlineScreen):
 
     @work(thread=True, exclusive=True, group="kb-article", exit_on_error=False)
     def _load_article(self, article_id: str) -> None:
-        kb = assist_adapter.knowledge_base(self.services)
-        found = assist_adapter.article(kb, article_id) if kb is not None else None
+        found = self.services.kb_article(article_id)
         if found is not None:
             self.app.call_from_thread(setattr, self.query_one(KbPanel), "article", found)
+
+    # -- outcomes (受理结果) -----------------------------------------------------------------
+
+    def action_submit(self) -> None:
+        self._finish("dispatch", self.collect())
+
+    def action_answer(self) -> None:
+        kb = self.query_one(KbPanel)
+        article_id = kb.current_article_id
+        if article_id is None:
+            self.notify(t("kb.pick_article"), severity="warning")
+            return
+        raw = outcomes.answer_values(self.collect(), kb.query_text, article_id)
+        self._finish("answer", raw, [article_id])
+
+    def action_reject(self) -> None:
+        from screens.reject_dialog import RejectDialog
+
+        emergency = self.query_one(OrderForm).emergency
+        reason, transfer = outcomes.reject_defaults(self._suggestion, emergency)
+
+        def done(result: tuple[str, str, str | None] | None) -> None:
+            if result is not None:
+                self._finish("reject", self.collect(), *result)
+
+        self.app.push_screen(RejectDialog(reason, transfer), done)
+
+    def action_link(self) -> None:
+        self.query_one(CallerPanel).request_link()
+
+    def on_caller_panel_link_requested(self, event: CallerPanel.LinkRequested) -> None:
+        self._finish("link", self.collect(), event.order_id)
+
+    def _finish(self, kind: str, raw: dict[str, Any], *args: Any) -> None:
+        """Parse the form once for outcome ``kind``; refused fields show under themselves."""
+        started = time.perf_counter()
+        self._clear_errors()
+        if self._contact_id is None:
+            self._contact_id = raw["contact_id"] = self.services.new_contact_id()
+        try:
+            form = outcomes.call_form(raw, kind, self._suggestion)
+        except FormErrors as exc:
+            self._show_errors(exc)
+            return
+        self._record(started, kind, form, *args)
+
+    @work(thread=True, exclusive=True, group="submit", exit_on_error=False)
+    def _record(self, started: float, kind: str, form: Any, *args: Any) -> None:
+        began = time.perf_counter()
+        try:
+            result = outcomes.record(self.services, kind, form, *args)
+        except ValidationError as exc:
+            self.app.call_from_thread(self._show_errors, exc)
+            return
+        except UserFacingError as exc:
+            self.app.call_from_thread(self.notify, exc.message(), severity="error", markup=False)
+            return
+        self.service_ms = (time.perf_counter() - began) * 1000
+        self.queued_ms = (began - started) * 1000
+        self.app.call_from_thread(self._after_record, started, kind, result, args)
+
+    def _clear_errors(self) -> None:
+        self.query_one(OrderForm).clear_errors()
+        panel = self.query_one(CallerPanel)
+        panel.show_error("")
+        panel.show_error("", "caller_name")
+
+    def _show_errors(self, exc: ValidationError) -> None:
+        """Each message under its field; the cursor goes to the first one."""
+        if isinstance(exc, FormErrors):
+            messages = {name: exc.message_for(name) or "" for name in exc.errors}
+        else:
+            messages = {exc.field: exc.message()}
+        first = True
+        for name, message in messages.items():
+            if name in ("caller_phone", "phone", "caller_name"):
+                self.query_one(CallerPanel).show_error(message, name)
+            else:
+                self.query_one(OrderForm).show_error(name, message, focus=first)
+            first = False
+
+    def _after_record(self, started: float, kind: str, result: str, args: tuple[Any, ...]) -> None:
+        self.action_new_call()
+        self.last_submit_ms = (time.perf_counter() - started) * 1000
+        self.last_result = result
+        ref = outcomes.reference(kind, result, args)
+        self.notify(t(outcomes.DONE_MESSAGE[kind], order=ref, id=ref), markup=False)
+
+    def action_new_call(self) -> None:
+        """Clear everything for the next call (the draft goes with it)."""
+        self._contact_id = None
+        self._suggestion = None
+        self._emergency_warned = ""
+        self.query_one(CallerPanel).clear()
+        self.query_one(OrderForm).clear()
+        self.query_one(KbPanel).clear()
+        self._queue_draft({})
+        self.query_one("#caller-phone").focus()

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Button, Input, Label, Static
 
-from screens.bindings import HotlineScreen
+from screens.bindings import HotlineScreen, hotline_app
 from screens.i18n_strings import t
 from screens.safe_text import safe
 from screens.widgets.sync_footer import SyncFooter
 from workstation.errors import UserFacingError
+from workstation.seat_api import SeatInfo
 
 
 class LoginScreen(HotlineScreen):
@@ -47,18 +46,16 @@ class LoginScreen(HotlineScreen):
 
     @work(thread=True, exclusive=True, group="seat", exit_on_error=False)
     def _load_seat(self) -> None:
-        seat = self.app.services.seat()  # type: ignore[attr-defined]
+        seat = self.services.seat()
         self.app.call_from_thread(self._show_seat, seat)
 
-    def _show_seat(self, seat: Any) -> None:
+    def _show_seat(self, seat: SeatInfo | None) -> None:
         target = self.query_one("#login-seat", Static)
         if seat is None:
             target.update(Text(t("login.no_seat")))
             target.add_class("field-error")
             return
-        code = getattr(seat, "seat", None) or getattr(seat, "code", "")
-        server = getattr(seat, "server_url", "")
-        target.update(safe(f"{t('login.seat')} {code} · {server}", multiline=False))
+        target.update(safe(f"{t('login.seat')} {seat.seat} · {seat.server_url}", multiline=False))
 
     @on(Input.Submitted, "#login-user")
     def _next(self) -> None:
@@ -78,11 +75,11 @@ class LoginScreen(HotlineScreen):
     @work(thread=True, exclusive=True, group="login", exit_on_error=False)
     def _login(self, user: str, password: str) -> None:
         try:
-            session = self.app.services.login(user, password)  # type: ignore[attr-defined]
+            session = self.services.login(user, password)
         except UserFacingError as exc:
             self.app.call_from_thread(self._show_error, exc.message())
             return
-        self.app.call_from_thread(self.app.show_home, session)  # type: ignore[attr-defined]
+        self.app.call_from_thread(hotline_app(self.app).show_home, session)
 
     def _show_error(self, message: str) -> None:
         self.query_one("#login-error", Static).update(Text(message))

@@ -18,28 +18,30 @@ from textual.widgets import Static
 
 from screens.role_strings import rt
 from screens.safe_text import clean
+from workstation.orders import WorkOrder
+from workstation.seat_api import OrderRow
 
 
 @dataclass(frozen=True)
 class OrderView:
     """What the detail pane shows: the order, its list row and extra lines (e.g. window)."""
 
-    order: Any = None
-    row: Any = None
+    order: WorkOrder | None = None
+    row: OrderRow | None = None
     extra: tuple[Text, ...] = field(default=())
 
 
-def state_text(state: Any) -> str:
+def state_text(state: str) -> str:
     from screens.widgets.caller_panel import state_label
 
     return state_label(state)
 
 
-def type_text(kind: Any) -> str:
+def type_text(kind: str) -> str:
     from screens.widgets.order_form import type_label
 
     try:
-        return type_label(str(getattr(kind, "value", kind)))
+        return type_label(kind)
     except ValueError:
         return str(kind)
 
@@ -60,24 +62,23 @@ def render_order(view: OrderView) -> Text:
         if view.extra:
             return Text("\n").join(view.extra)
         return Text(rt("detail.none"), style="dim")
-    src = order if order is not None else row
+    src: WorkOrder | OrderRow = order if order is not None else row  # type: ignore[assignment]
     text = Text()
     text.append(str(src.order_id), style="bold")
     text.append(f"  {type_text(src.type)} · {state_text(src.state)}")
-    if getattr(src, "confidential", False):
+    if src.confidential:
         text.append(f" [{rt('detail.confidential')}]", style="bold")
-    if getattr(src, "leader_instructed", False):
+    if src.leader_instructed:
         text.append(f" [{rt('detail.leader')}]", style="bold")
-    if row is not None and getattr(row, "pending", False):
+    if row is not None and row.pending:
         text.append(f" ({rt('detail.pending')})", style="italic")
     text.append(f"\n{rt('detail.unit')} {src.unit}")
-    co_units = getattr(src, "co_units", ()) or ()
-    if co_units:
-        text.append(" + " + "、".join(co_units))
+    if src.co_units:
+        text.append(" + " + "、".join(src.co_units))
     text.append(f"  {rt('detail.deadline')} {_when(src.deadline)}")
-    caller = row if row is not None else order
-    name = clean(getattr(caller, "caller_name", ""), multiline=False)
-    phone = clean(getattr(caller, "caller_phone", ""), multiline=False)
+    caller: WorkOrder | OrderRow = row if row is not None else src
+    name = clean(caller.caller_name, multiline=False)
+    phone = clean(caller.caller_phone, multiline=False)
     if name or phone:
         text.append(f"\n{rt('detail.caller')} {name} {phone}")
     text.append(f"\n{rt('detail.content')}" + colon(), style="bold")
@@ -90,7 +91,7 @@ def render_order(view: OrderView) -> Text:
     return text
 
 
-def _order_extras(text: Text, order: Any) -> None:
+def _order_extras(text: Text, order: WorkOrder) -> None:
     if order.address:
         text.append(f"\n{rt('detail.address')} ")
         text.append(clean(order.address, multiline=False))

@@ -17,6 +17,9 @@ from rich.text import Text
 from screens.action_dialog import ActionDialog, Field
 from screens.role_strings import rt
 from screens.safe_text import clean
+from workstation.models import Unit
+from workstation.orders import WorkOrder
+from workstation.seat_api import OrderRow, ProposalRow
 
 Run = Callable[[dict[str, Any]], Any]
 
@@ -51,9 +54,9 @@ def reply_dialog(order_id: str, run: Run) -> ActionDialog:
     return ActionDialog(rt("reply.title", order=order_id), fields, run)
 
 
-def decision_dialog(order: Any, run: Run) -> ActionDialog:
+def decision_dialog(order: WorkOrder, run: Run) -> ActionDialog:
     """Approve or reject an extension request; approval creates the 'tell the caller' task."""
-    ext = getattr(order, "extension", None)
+    ext = order.extension
     note = None
     if ext is not None:
         note = Text(
@@ -72,13 +75,13 @@ def decision_dialog(order: Any, run: Run) -> ActionDialog:
     return ActionDialog(rt("dec.title", order=order.order_id), fields, run, note)
 
 
-def unit_options(units: list[Any]) -> tuple[tuple[str, str], ...]:
+def unit_options(units: list[Unit]) -> tuple[tuple[str, str], ...]:
     return tuple((f"{u.name}（{u.code}）", u.code) for u in units)
 
 
-def reassign_dialog(order: Any, units: list[Any], run: Run) -> ActionDialog:
+def reassign_dialog(order: WorkOrder, units: list[Unit], run: Run) -> ActionDialog:
     """Give a returned order to another unit (the return's reason is shown)."""
-    returned = getattr(order, "returned", None) or {}
+    returned = order.returned or {}
     note = None
     if returned:
         note = Text(
@@ -97,7 +100,7 @@ def reassign_dialog(order: Any, units: list[Any], run: Run) -> ActionDialog:
     return ActionDialog(rt("reas.title", order=order.order_id), fields, run, note)
 
 
-def rehandle_dialog(order: Any, units: list[Any], run: Run) -> ActionDialog:
+def rehandle_dialog(order: WorkOrder, units: list[Unit], run: Run) -> ActionDialog:
     fields = [
         Field("reason", rt("reh.reason")),
         Field("unit", rt("reh.unit"), kind="select", value=order.unit, options=unit_options(units)),
@@ -110,8 +113,8 @@ def close_dialog(order_id: str, run: Run) -> ActionDialog:
     return ActionDialog(rt("close.title", order=order_id), fields, run)
 
 
-def notify_dialog(order: Any, run: Run) -> ActionDialog:
-    ext = getattr(order, "extension", None)
+def notify_dialog(order: WorkOrder | OrderRow, run: Run) -> ActionDialog:
+    ext = order.extension if isinstance(order, WorkOrder) else None
     note = rt("tell.note", date=_when(ext.new_deadline)) if ext is not None else None
     fields = [Field("comment", rt("tell.comment"))]
     return ActionDialog(rt("tell.title", order=order.order_id), fields, run, note)
@@ -129,8 +132,8 @@ def proposal_dialog(run: Run) -> ActionDialog:
     return ActionDialog(rt("kb.title"), fields, run)
 
 
-def review_dialog(proposal: Any, run: Run) -> ActionDialog:
-    data = getattr(proposal, "data", {}) or {}
+def review_dialog(proposal: ProposalRow, run: Run) -> ActionDialog:
+    data = proposal.data or {}
     article = data.get("article") or {}
     note = Text()
     note.append(clean(article.get("title") or "", multiline=False) + "\n", style="bold")

@@ -25,11 +25,11 @@ class PlaceholderHome(HotlineScreen):
         yield SyncFooter()
 
     def on_mount(self) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.services
         session = services.session
         seat = services.seat()
         self.query_one(HeaderBar).show(session, seat)
         self.query_one("#placeholder-who", Static).update(who_text(session, seat))
         self.query_one("#placeholder-text", Static).update(
-            Text(t("home.placeholder", role=role_label(getattr(session, "role", ""))))
+            Text(t("home.placeholder", role=role_label(session.role if session else "")))
         )

@@ -1,21 +1,25 @@
 """What the unit, supervision and callback home screens share.
 
-Each home reads its lists in a thread worker and re-reads them whenever the app's sync
-status changes (after every local write and every sync round), so a command done here,
-or a change pulled from the server, shows without a key press. Order commands go through
+Each home reads its lists in a thread worker. After a local write or a sync round the app
+posts :class:`~screens.app.OrdersChanged` with the order ids that changed: the home then
+re-reads only the parts those ids touch (the order lists, the notices; the detail pane only
+when its order changed), so a command done here or a change pulled from the server shows
+without a key press; a full re-read every minute is the safety net. Order commands go through
 :meth:`RoleHome.command_dialog`: the dialog runs the command and keeps what was typed
 when the domain refuses it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from rich.text import Text
 from textual import work
 from textual.widgets import DataTable
 
+from screens.app import OrdersChanged
 from screens.bindings import HotlineScreen
 from screens.header_bar import HeaderBar
 from screens.role_strings import RoleLabels, rt
@@ -38,6 +42,12 @@ def masked_line(text: object, limit: int) -> Text:
     from workstation.masking import mask_text
 
     return one_line(mask_text(str(text or "")), limit)
+
+
+FULL_REFRESH_S = 60.0
+"""The safety net: every home re-reads everything this often, changes or not."""
+ORDERS, NOTICES, PROPOSALS = "orders", "notices", "proposals"
+ALL_PARTS = frozenset({ORDERS, NOTICES, PROPOSALS})
 
 
 def day(moment: Any) -> str:
@@ -87,20 +97,57 @@ class RoleHome(RoleLabels, HotlineScreen):
 
     HOME_TITLE = "home.unit"
 
-    @property
-    def services(self) -> Any:
-        return self.app.services  # type: ignore[attr-defined]
+    def __init__(self) -> None:
+        super().__init__()
+        self._reload_lock = threading.Lock()
+        self._wanted: set[str] = set()
+        self._changed: set[str] | None = set()  # None: everything may have changed
 
     def on_mount(self) -> None:
         self.query_one(HeaderBar).show(
             self.services.session, self.services.seat(), rt(self.HOME_TITLE)
         )
-        if hasattr(self.app, "sync_status"):
-            self.watch(self.app, "sync_status", lambda _status: self.reload(), init=False)
+        self.set_interval(FULL_REFRESH_S, self.reload)
         self.reload()
 
-    def reload(self) -> Any:
-        """Read the lists again (a thread worker in each home)."""
+    def on_orders_changed(self, event: OrdersChanged) -> None:
+        """Orders changed: their lists and notices; no order ids (a KB proposal, a contact
+        or a push acknowledged): the notices and proposals."""
+        parts = {ORDERS, NOTICES} if event.order_ids else {NOTICES, PROPOSALS}
+        self.refresh_parts(parts, event.order_ids)
+
+    def reload(self) -> None:
+        """Read every list again."""
+        self.refresh_parts(ALL_PARTS, None)
+
+    def refresh_parts(self, parts: Iterable[str], order_ids: Iterable[str] | None) -> None:
+        """Re-read ``parts`` in a thread worker; requests made meanwhile are merged."""
+        with self._reload_lock:
+            self._wanted |= set(parts)
+            if order_ids is None or self._changed is None:
+                self._changed = None
+            else:
+                self._changed |= set(order_ids)
+        self._read_parts()
+
+    @work(thread=True, exclusive=True, group="home-reload", exit_on_error=False)
+    def _read_parts(self) -> None:
+        with self._reload_lock:
+            parts, self._wanted = frozenset(self._wanted), set()
+            changed, self._changed = self._changed, set()
+        if not parts:
+            return
+        data = self.read_parts(parts)
+        ids = None if changed is None else frozenset(changed)
+        self.app.call_from_thread(self.show_parts, data, ids)
+
+    def read_parts(self, parts: frozenset[str]) -> dict[str, Any]:
+        """The lists of ``parts`` from the services (runs in a thread worker)."""
+        return {}
+
+    def show_parts(self, data: Mapping[str, Any], changed: frozenset[str] | None) -> None:
+        """Show what :meth:`read_parts` read; ``changed``: the order ids that changed (None:
+        any may have), so a detail pane re-reads its order only when it is one of them."""
 
     def action_refresh(self) -> None:
         self.reload()

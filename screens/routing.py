@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from textual.screen import Screen
 
+    from workstation.models import Role
+
 
 def home_screens() -> dict[str, type[Screen[None]]]:
     """Role value → home screen class. Roles not listed get the placeholder home."""
@@ -23,8 +25,7 @@ def home_screens() -> dict[str, type[Screen[None]]]:
     }
 
 
-def home_for(role: object) -> type[Screen[None]]:
+def home_for(role: Role | str) -> type[Screen[None]]:
     from screens.placeholder_home import PlaceholderHome
 
-    key = getattr(role, "value", role)
-    return home_screens().get(str(key), PlaceholderHome)
+    return home_screens().get(str(role), PlaceholderHome)

@@ -9,6 +9,7 @@ directory, ``exports/``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,11 +26,12 @@ from screens.callback_home import callback_dialog
 from screens.callback_queue_view import QueueView
 from screens.header_bar import HeaderBar
 from screens.order_detail import OrderDetail, OrderView
-from screens.role_base import RowTable, day
+from screens.role_base import NOTICES, ORDERS, PROPOSALS, RowTable, day
 from screens.role_details import DetailedHome
 from screens.role_strings import rt
 from screens.safe_text import clean, one_line
 from screens.widgets.sync_footer import SyncFooter
+from workstation.seat_api import Board, NoticeRow, OrderRow, ProposalRow
 
 TABS = ("board", "callbacks", "notices", "assessment", "kb")
 SECTIONS = ("overdue", "extension", "returned", "dissatisfied", "notify")
@@ -112,20 +114,29 @@ class SupervisionHome(DetailedHome):
 
     # -- reading ---------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="super-reload", exit_on_error=False)
-    def reload(self) -> None:
+    def read_parts(self, parts: frozenset[str]) -> dict[str, Any]:
         s = self.services
-        data = (
-            s.supervision_board(),
-            s.callback_queue("supervision"),
-            s.notices(),
-            s.kb_proposals(),
-        )
+        data: dict[str, Any] = {}
+        if ORDERS in parts:
+            data[ORDERS] = (s.supervision_board(), s.callback_queue("supervision"))
+        if NOTICES in parts:
+            data[NOTICES] = s.notices()
+        if PROPOSALS in parts:
+            data[PROPOSALS] = s.kb_proposals()
         if not self.units:
             self.units = s.units()
-        self.app.call_from_thread(self._show, *data)
+        return data
 
-    def _show(self, board: Any, queue: list[Any], notices: list[Any], proposals: list[Any]) -> None:
+    def show_parts(self, data: Mapping[str, Any], changed: frozenset[str] | None) -> None:
+        if ORDERS in data:
+            self._show_orders(*data[ORDERS])
+        if NOTICES in data:
+            self._show_notices(data[NOTICES])
+        if PROPOSALS in data:
+            self._show_proposals(data[PROPOSALS])
+        self.loaded += 1
+
+    def _show_orders(self, board: Board, queue: list[OrderRow]) -> None:
         lists = (
             board.overdue,
             board.extension_requests,
@@ -140,6 +151,8 @@ class SupervisionHome(DetailedHome):
         ]
         self.query_one("#board-view", QueueView).rows = rows
         self.query_one("#super-queue", QueueView).rows = [(r.order_id, "queue", r) for r in queue]
+
+    def _show_notices(self, notices: list[NoticeRow]) -> None:
         self.notices = notices
         self.query_one("#notice-table", RowTable).fill(
             [
@@ -157,15 +170,16 @@ class SupervisionHome(DetailedHome):
                 for n in notices
             ]
         )
+        self._show_notice(self.query_one("#notice-table", RowTable).selected)
+
+    def _show_proposals(self, proposals: list[ProposalRow]) -> None:
         self.query_one("#kb-table", RowTable).fill(
             [
                 (p.proposal_id, p, [rt(f"kb.status.{p.status}"), p.unit, one_line(p.title, 48)])
                 for p in proposals
             ]
         )
-        self._show_notice(self.query_one("#notice-table", RowTable).selected)
         self._show_proposal(self.query_one("#kb-table", RowTable).selected)
-        self.loaded += 1
 
     @on(DataTable.RowHighlighted, "#kb-table")
     def _proposal_moved(self, event: DataTable.RowHighlighted) -> None:

@@ -9,6 +9,7 @@ message line for keyless commands such as signing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -23,12 +24,21 @@ from screens import order_dialogs as dialogs
 from screens.bindings import show_text
 from screens.header_bar import HeaderBar
 from screens.order_detail import OrderDetail, OrderView
-from screens.role_base import RowTable, countdown, day, masked_line
+from screens.role_base import (
+    NOTICES,
+    ORDERS,
+    PROPOSALS,
+    RowTable,
+    countdown,
+    day,
+    masked_line,
+)
 from screens.role_details import DetailedHome
 from screens.role_strings import rt
 from screens.safe_text import one_line
 from screens.widgets.sync_footer import SyncFooter
 from workstation.errors import UserFacingError
+from workstation.seat_api import InboxRow, NoticeRow, ProposalRow
 
 TABS = ("inbox", "notices", "kb")
 _BUCKET_STYLE = {"overdue": "bold reverse", "due_soon": "bold", "returned": "dim"}
@@ -92,18 +102,32 @@ class UnitHome(DetailedHome):
 
     # -- reading ---------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="unit-reload", exit_on_error=False)
-    def reload(self) -> None:
+    def read_parts(self, parts: frozenset[str]) -> dict[str, Any]:
         s = self.services
         unit = s.session.unit if s.session else None
-        data = (s.now(), s.unit_inbox(), s.notices(unit), s.kb_proposals())
-        self.app.call_from_thread(self._show, *data)
+        data: dict[str, Any] = {"now": s.now()}
+        if ORDERS in parts:
+            data[ORDERS] = s.unit_inbox()
+        if NOTICES in parts:
+            data[NOTICES] = s.notices(unit)
+        if PROPOSALS in parts:
+            data[PROPOSALS] = s.kb_proposals()
+        return data
 
-    def _show(
-        self, now: datetime, inbox: list[Any], notices: list[Any], proposals: list[Any]
-    ) -> None:
-        self.now = now
-        self.query_one("#inbox-table", RowTable).fill(
+    def show_parts(self, data: Mapping[str, Any], changed: frozenset[str] | None) -> None:
+        self.now = data["now"]
+        if ORDERS in data:
+            self._show_inbox(data[ORDERS], changed)
+        if NOTICES in data:
+            self._show_notices(data[NOTICES])
+        if PROPOSALS in data:
+            self._show_proposals(data[PROPOSALS])
+        self.loaded += 1
+
+    def _show_inbox(self, inbox: list[InboxRow], changed: frozenset[str] | None) -> None:
+        table = self.query_one("#inbox-table", RowTable)
+        before = table.selected_key
+        table.fill(
             [
                 (
                     r.order_id,
@@ -118,6 +142,15 @@ class UnitHome(DetailedHome):
                 for r in inbox
             ]
         )
+        if not inbox:
+            self.query_one("#inbox-detail", OrderDetail).view = OrderView(
+                extra=(Text(rt("empty.inbox"), style="dim"),)
+            )
+        selected = table.selected_key
+        if changed is None or selected != before or selected in changed:
+            self._load_detail(table.selected)  # the detail pane: only when its order changed
+
+    def _show_notices(self, notices: list[NoticeRow]) -> None:
         self.query_one("#notice-table", RowTable).fill(
             [
                 (
@@ -128,6 +161,9 @@ class UnitHome(DetailedHome):
                 for n in notices
             ]
         )
+        self._show_notice(self.query_one("#notice-table", RowTable).selected)
+
+    def _show_proposals(self, proposals: list[ProposalRow]) -> None:
         session_unit = self.services.session.unit if self.services.session else None
         self.query_one("#kb-table", RowTable).fill(
             [
@@ -136,13 +172,6 @@ class UnitHome(DetailedHome):
                 if not p.unit or p.unit == session_unit
             ]
         )
-        if not inbox:
-            self.query_one("#inbox-detail", OrderDetail).view = OrderView(
-                extra=(Text(rt("empty.inbox"), style="dim"),)
-            )
-        self._load_detail(self.query_one("#inbox-table", RowTable).selected)
-        self._show_notice(self.query_one("#notice-table", RowTable).selected)
-        self.loaded += 1
 
     @on(DataTable.RowHighlighted, "#inbox-table")
     def _inbox_moved(self, event: DataTable.RowHighlighted) -> None:

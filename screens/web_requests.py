@@ -67,10 +67,6 @@ class WebRequestsScreen(HotlineModal[Any]):
         self.rows: dict[str, Any] = {}
         self.loaded = False
 
-    @property
-    def services(self) -> Any:
-        return self.app.services  # type: ignore[attr-defined]
-
     def compose(self) -> ComposeResult:
         with Vertical(id="web-box", classes="dialog"):
             yield Static(Text(wt("title", n="…"), style="bold"), id="web-title")

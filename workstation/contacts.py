@@ -1,7 +1,7 @@
 """Logging a contact (来电登记) and its outcome: answered, not accepted, dispatched, linked.
 
 Every contact is recorded, accepted or not. ``build_contact`` validates what the intake
-form (or a web/mobile channel) produced and returns the ``Contact`` record; the order
+form (or a web/mobile channel) produced, through ``workstation.intake_form.IntakeForm``, and returns the ``Contact`` record; the order
 itself, for dispatched and linked contacts, comes from ``workflow.decide``.
 """
 
@@ -11,9 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from workstation.errors import ValidationError
+from workstation.intake_form import IntakeForm
 from workstation.models import (
     Actor,
-    Channel,
     Contact,
     ContactOutcome,
     OrderType,
@@ -28,8 +28,6 @@ OUTCOME_OF = {
     "link_contact": ContactOutcome.LINKED,
 }
 
-MAX_CONTENT = 20_000
-
 
 def build_contact(command: str, args: dict[str, Any], actor: Actor, now: datetime) -> Contact:
     """The contact record a command logs; raises ``ValidationError`` naming the field."""
@@ -40,21 +38,8 @@ def build_contact(command: str, args: dict[str, Any], actor: Actor, now: datetim
     contact_id = str(args.get("contact_id") or "").strip()
     if not contact_id:
         raise ValidationError("contact_id", "缺少来电记录编号", "the contact id is missing")
-    content = str(args.get("content") or "").strip()
-    if not content:
-        raise ValidationError("content", "请填写诉求内容", "the request content is required")
-    if len(content) > MAX_CONTENT:
-        raise ValidationError(
-            "content",
-            f"诉求内容过长（{len(content)} 字，上限 {MAX_CONTENT}）",
-            f"the request is too long ({len(content)} characters, at most {MAX_CONTENT})",
-        )
-    try:
-        channel = Channel(args.get("channel") or "phone")
-    except ValueError as exc:
-        raise ValidationError("channel", "未知的来源渠道", "unknown channel") from exc
-    type_value = args.get("type")
-    order_type = OrderType.parse(str(type_value)) if type_value else None
+    form = IntakeForm.parse(args, outcome)
+    order_type = form.type
     reject_reason = None
     transfer_to = None
     explanation = str(args.get("explanation") or "").strip()
@@ -87,14 +72,14 @@ def build_contact(command: str, args: dict[str, Any], actor: Actor, now: datetim
         validate_rejection(reject_reason, transfer_to, explanation)
     return Contact(
         contact_id=contact_id,
-        channel=channel,
-        content=content,
+        channel=form.channel,
+        content=form.content,
         received_at=now,
         seat=actor.seat,
         agent=actor.user,
-        caller_name=str(args.get("caller_name") or "").strip(),
-        caller_phone=str(args.get("caller_phone") or "").strip(),
-        confidential=bool(args.get("confidential", False)),
+        caller_name=form.caller_name,
+        caller_phone=form.caller_phone,
+        confidential=form.confidential,
         type=order_type,
         outcome=outcome,
         reject_reason=reject_reason,

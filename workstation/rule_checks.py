@@ -55,7 +55,8 @@ def text_arg(args: dict[str, Any], name: str, zh: str, en: str) -> str:
     return value.strip()
 
 
-def when_arg(args: dict[str, Any], name: str) -> datetime:
+def when_arg(args: dict[str, Any], name: str, tz: str) -> datetime:
+    """A date argument; one without a zone is read in the city's time zone ``tz``."""
     value = args.get(name)
     try:
         moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
@@ -64,7 +65,7 @@ def when_arg(args: dict[str, Any], name: str) -> datetime:
     if moment.tzinfo is None:
         from zoneinfo import ZoneInfo
 
-        moment = moment.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+        moment = moment.replace(tzinfo=ZoneInfo(tz))
     return moment
 
 

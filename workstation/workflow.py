@@ -20,12 +20,12 @@ from workstation.errors import (
     UnknownOrder,
     ValidationError,
 )
+from workstation.intake_form import IntakeForm
 from workstation.models import (
     Actor,
-    Channel,
+    ContactOutcome,
     Event,
     OrderState,
-    OrderType,
 )
 from workstation.orders import OPEN_STATES, WorkOrder, evolve
 from workstation.oversight_rules import OVERSIGHT_HANDLERS
@@ -110,27 +110,28 @@ def execute(
 def _dispatch(
     order_id: str, args: dict[str, Any], actor: Actor, now: datetime, ctx: Context
 ) -> Event:
-    order_type = OrderType.parse(str(args.get("type", "")))
-    content = text_arg(args, "content", "诉求内容", "the request")
-    unit = check_unit(ctx, args.get("unit"))
-    co_units = [check_unit(ctx, c, "co_units") for c in args.get("co_units") or []]
-    try:
-        channel = Channel(args.get("channel") or "phone")
-    except ValueError as exc:
-        raise ValidationError("channel", "未知的来源渠道", "unknown channel") from exc
-    investigation = bool(args.get("investigation", False))
+    form = IntakeForm.parse(args, ContactOutcome.DISPATCHED)
+    assert form.type is not None  # required for a dispatch
+    order_type, content, channel, investigation = (
+        form.type,
+        form.content,
+        form.channel,
+        form.investigation,
+    )
+    unit = check_unit(ctx, form.unit)
+    co_units = [check_unit(ctx, c, "co_units") for c in form.co_units]
     data = {
         "type": order_type.value,
         "channel": channel.value,
         "content": content,
         "unit": unit,
         "co_units": [c for c in co_units if c != unit],
-        "address": str(args.get("address") or ""),
-        "caller_name": str(args.get("caller_name") or ""),
-        "caller_phone": str(args.get("caller_phone") or ""),
-        "confidential": bool(args.get("confidential", False)),
+        "address": form.address,
+        "caller_name": form.caller_name,
+        "caller_phone": form.caller_phone,
+        "confidential": form.confidential,
         "investigation": investigation,
-        "leader_instructed": bool(args.get("leader_instructed", False)),
+        "leader_instructed": form.leader_instructed,
         "contact_id": args.get("contact_id"),
         "deadline": deadline_from(ctx, order_type, now, investigation).isoformat(),
     }
@@ -183,7 +184,7 @@ def _request_extension(
     if o.state is not OrderState.SIGNED:
         raise state_error(o, "request_extension")
     reason = text_arg(args, "reason", "延期理由", "a reason")
-    new_deadline = when_arg(args, "new_deadline")
+    new_deadline = when_arg(args, "new_deadline", ctx.tz)
     if now > o.deadline:
         raise ExtensionTooLate(
             f"延期须在办理期限（{o.deadline:%Y-%m-%d %H:%M}）之前申请",

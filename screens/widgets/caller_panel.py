@@ -21,27 +21,23 @@ from textual.widgets.option_list import Option
 from screens.bindings import show_text
 from screens.i18n_strings import t
 from screens.safe_text import clean, one_line
+from workstation.intake_form import MAX_CALLER_NAME, MAX_CALLER_PHONE
 from workstation.models import Channel, OrderState
 from workstation.orders import OPEN_STATES
+from workstation.seat_api import OrderRow
 
 _OPEN = OPEN_STATES | {OrderState.RETURNED}  # still in a unit's hands: link, don't duplicate
 
 
-def state_label(state: Any) -> str:
+def state_label(state: str) -> str:
     from workstation.i18n import language
     from workstation.permissions import STATE_LABELS
 
     try:
-        zh, en = STATE_LABELS[OrderState(getattr(state, "value", state))]
+        zh, en = STATE_LABELS[OrderState(state)]
     except (ValueError, KeyError):
         return str(state)
     return zh if language() == "zh" else en
-
-
-def _field(row: Any, name: str, default: Any = "") -> Any:
-    if isinstance(row, dict):
-        return row.get(name, default)
-    return getattr(row, name, default)
 
 
 class CallerPanel(Vertical):
@@ -60,14 +56,21 @@ class CallerPanel(Vertical):
             super().__init__()
             self.order_id = order_id
 
-    history: reactive[list[Any]] = reactive(list, always_update=True)
+    history: reactive[list[OrderRow]] = reactive(list, always_update=True)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._rows: dict[str, OrderRow] = {}
 
     def compose(self) -> ComposeResult:
         with Grid(id="caller-grid"):
             yield Label(t("caller.phone"), classes="field-label")
-            yield Input(id="caller-phone", compact=True, max_length=32, restrict=r"[0-9+\- ]*")
+            yield Input(
+                id="caller-phone", compact=True, max_length=MAX_CALLER_PHONE,
+                restrict=r"[0-9+\- ]*",
+            )  # fmt: skip
             yield Label(t("caller.name"), classes="field-label")
-            yield Input(id="caller-name", compact=True, max_length=40)
+            yield Input(id="caller-name", compact=True, max_length=MAX_CALLER_NAME)
             yield Label(t("caller.channel"), classes="field-label")
             yield Select(
                 [(t(f"channel.{c.value}"), c.value) for c in Channel],
@@ -78,6 +81,7 @@ class CallerPanel(Vertical):
             )
             yield Checkbox(t("caller.confidential"), id="caller-confidential", compact=True)
         yield Static(id="caller-phone-error", classes="field-error")
+        yield Static(id="caller-name-error", classes="field-error")
         yield Label(t("caller.history"), id="caller-history-label", classes="section-label")
         yield OptionList(id="caller-history", compact=True)
 
@@ -114,8 +118,10 @@ class CallerPanel(Vertical):
         )
         self.history = []
 
-    def show_error(self, message: str) -> None:
-        show_text(self.query_one("#caller-phone-error", Static), Text(message))
+    def show_error(self, message: str, field: str = "caller_phone") -> None:
+        """``message`` under the phone (or, for ``caller_name``, the name); "" clears it."""
+        target = "#caller-name-error" if field == "caller_name" else "#caller-phone-error"
+        show_text(self.query_one(target, Static), Text(message) if message else None)
 
     # -- events ------------------------------------------------------------------------------
 
@@ -131,9 +137,10 @@ class CallerPanel(Vertical):
     @on(Select.Changed)
     def _other_changed(self, event: Message) -> None:
         event.stop()
+        self.show_error("", "caller_name")
         self.post_message(self.Changed())
 
-    def watch_history(self, rows: list[Any]) -> None:
+    def watch_history(self, rows: list[OrderRow]) -> None:
         options = self.query_one("#caller-history", OptionList)
         options.clear_options()
         label = self.query_one("#caller-history-label", Label)
@@ -144,32 +151,36 @@ class CallerPanel(Vertical):
             return
         label.update(f"{t('caller.history')}（{len(rows)}）· {t('caller.history_hint')}")
         for row in rows:
-            order_id = str(_field(row, "order_id"))
-            state = str(getattr(_field(row, "state"), "value", _field(row, "state")))
-            line = Text(order_id + " ", style="bold")
-            line.append(f"[{state_label(state)}] ", style="italic" if state in _OPEN else "dim")
-            line.append_text(one_line(_field(row, "content"), 60))
-            options.add_option(Option(line, id=order_id))
-        self._rows = {str(_field(r, "order_id")): r for r in rows}
+            line = Text(row.order_id + " ", style="bold")
+            line.append(
+                f"[{state_label(row.state)}] ", style="italic" if row.state in _OPEN else "dim"
+            )
+            line.append_text(one_line(row.content, 60))
+            options.add_option(Option(line, id=row.order_id))
+        self._rows = {r.order_id: r for r in rows}
         options.highlighted = 0
 
-    def selected_order(self) -> Any | None:
+    @property
+    def shown_orders(self) -> frozenset[str]:
+        """The order ids of the caller's history on screen."""
+        return frozenset(self._rows)
+
+    def selected_order(self) -> OrderRow | None:
         options = self.query_one("#caller-history", OptionList)
         if options.highlighted is None:
             return None
         option = options.get_option_at_index(options.highlighted)
-        return getattr(self, "_rows", {}).get(option.id) if option.id else None
+        return self._rows.get(option.id) if option.id else None
 
     def request_link(self) -> None:
         row = self.selected_order()
         if row is None:
             self.app.notify(t("caller.link_pick"), severity="warning")
             return
-        state = str(getattr(_field(row, "state"), "value", _field(row, "state")))
-        if state not in _OPEN:
+        if row.state not in _OPEN:
             self.app.notify(t("caller.link_closed"), severity="warning")
             return
-        self.post_message(self.LinkRequested(str(_field(row, "order_id"))))
+        self.post_message(self.LinkRequested(row.order_id))
 
     @on(OptionList.OptionSelected, "#caller-history")
     def _selected(self, event: OptionList.OptionSelected) -> None:

@@ -9,8 +9,6 @@ fixed size, so typing never re-lays out the screen.
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -25,13 +23,13 @@ from screens.safe_text import clean, highlighted, safe
 from screens.widgets.kb_results import (
     HitRow,
     KbResults,
-    hit_field,
     prepare_rows,
     query_spans,
     title_spans,
 )
+from workstation.seat_api import KbArticle, KbHit
 
-__all__ = ["KbPanel", "SearchInput", "hit_field", "query_spans", "title_spans"]
+__all__ = ["KbPanel", "SearchInput", "query_spans", "title_spans"]
 
 
 class SearchInput(Input):
@@ -70,10 +68,10 @@ class KbPanel(Vertical):
 
     # repaint=False: the panel draws only its border; repainting it on new results would
     # repaint every child in its region, not just the hit list.
-    results: reactive[list[Any]] = reactive(list, always_update=True, repaint=False)
+    results: reactive[list[KbHit]] = reactive(list, always_update=True, repaint=False)
     shown_query = ""
     _rows: list[HitRow] | None = None
-    article: reactive[Any] = reactive(None, always_update=True, repaint=False)
+    article: reactive[KbArticle | None] = reactive(None, always_update=True, repaint=False)
 
     def compose(self) -> ComposeResult:
         yield SearchInput(placeholder=t("kb.search"), id="kb-search", compact=True)
@@ -91,7 +89,7 @@ class KbPanel(Vertical):
     def current_article_id(self) -> str | None:
         if self.article is None or self.query_one(ContentSwitcher).current != "kb-article":
             return None
-        return str(hit_field(self.article, "id"))
+        return self.article.id
 
     def focus_search(self) -> None:
         self.query_one("#kb-search", Input).focus()
@@ -113,12 +111,12 @@ class KbPanel(Vertical):
             results.focus()
             results.move_to(0)
 
-    def show_results(self, query: str, hits: list[Any], rows: list[HitRow] | None) -> None:
+    def show_results(self, query: str, hits: list[KbHit], rows: list[HitRow] | None) -> None:
         """Results for ``query`` with rows prepared off the event loop (see the worker)."""
         self._rows = rows
         self.results = hits
 
-    def watch_results(self, hits: list[Any]) -> None:
+    def watch_results(self, hits: list[KbHit]) -> None:
         rows, self._rows = self._rows, None
         query = self.query_text.strip()
         self.shown_query = self.query_text  # what the list now answers (benchmarks read it)
@@ -141,16 +139,15 @@ class KbPanel(Vertical):
         if article_id:
             self.post_message(self.ArticleRequested(article_id))
 
-    def watch_article(self, article: Any) -> None:
+    def watch_article(self, article: KbArticle | None) -> None:
         if article is None:
             self.query_one(ContentSwitcher).current = "kb-results"
             return
         query = self.query_text.strip()
-        title = str(hit_field(article, "title", ""))
-        body = str(hit_field(article, "body", ""))
+        title, body = article.title, article.body
         heading = highlighted(title, query_spans(title, query), "bold underline")
         heading.stylize("bold")
-        heading.append(f"  {clean(hit_field(article, 'id', ''), multiline=False)}", style="dim")
+        heading.append(f"  {clean(article.id, multiline=False)}", style="dim")
         self.query_one("#kb-article-title", Static).update(heading)
         body_text = (
             highlighted(body, query_spans(body, query), "bold underline") if query else safe(body)

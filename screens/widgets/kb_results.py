@@ -26,6 +26,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from screens.safe_text import clean, highlighted
+from workstation.seat_api import KbHit
 
 LINES_PER_HIT = 2
 HIGHLIGHT = "bold underline"
@@ -39,24 +40,9 @@ class HitRow(NamedTuple):
     detail: Text
 
 
-def hit_field(hit: Any, name: str, default: Any = None) -> Any:
-    if isinstance(hit, dict):
-        return hit.get(name, default)
-    return getattr(hit, name, default)
-
-
-def title_spans(hit: Any) -> list[tuple[int, int]]:
-    """Spans on the title; accepts ``(start, end)`` or ``(field, start, end)`` items."""
-    found = []
-    for span in hit_field(hit, "spans", None) or ():
-        if isinstance(span, dict):
-            if span.get("field", "title") == "title":
-                found.append((int(span["start"]), int(span["end"])))
-        elif len(span) == 2:
-            found.append((int(span[0]), int(span[1])))
-        elif len(span) == 3 and span[0] == "title":
-            found.append((int(span[1]), int(span[2])))
-    return found
+def title_spans(hit: KbHit) -> list[tuple[int, int]]:
+    """The matched spans on the title (``KbHit.spans`` are ``(field, start, end)``)."""
+    return [(start, end) for field, start, end in hit.spans if field == "title"]
 
 
 def query_spans(text: str, query: str) -> list[tuple[int, int]]:
@@ -77,18 +63,18 @@ def query_spans(text: str, query: str) -> list[tuple[int, int]]:
     return spans
 
 
-def prepare_rows(query: str, hits: Sequence[Any]) -> list[HitRow]:
+def prepare_rows(query: str, hits: Sequence[KbHit]) -> list[HitRow]:
     """Citizen-safe display rows for ``hits`` (no widget, no app: safe in a thread)."""
     query = query.strip()
     rows = []
     for hit in hits:
-        title = str(hit_field(hit, "title", ""))
+        title = hit.title
         line = highlighted(title, title_spans(hit) or query_spans(title, query), HIGHLIGHT)
         line.no_wrap = True
-        snippet = hit_field(hit, "snippet", None) or hit_field(hit, "category", None) or ""
+        snippet = hit.snippet or hit.category
         detail = Text(clean(snippet, multiline=False).lstrip("…") or " ", style="dim")
         detail.no_wrap = True
-        rows.append(HitRow(str(hit_field(hit, "id", "")), line, detail))
+        rows.append(HitRow(hit.id, line, detail))
     return rows
 
 
@@ -254,4 +240,4 @@ class KbResults(Widget, can_focus=True):
         return 1 + LINES_PER_HIT * len(self.rows)  # only used if a stylesheet says auto
 
 
-__all__ = ["HitRow", "KbResults", "hit_field", "prepare_rows", "query_spans", "title_spans"]
+__all__ = ["HitRow", "KbResults", "prepare_rows", "query_spans", "title_spans"]

@@ -21,9 +21,11 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Text
 from screens.bindings import show_text
 from screens.i18n_strings import t
 from screens.safe_text import clean, safe
+from workstation.intake_form import MAX_ADDRESS
 from workstation.models import TYPE_ZH, OrderType
+from workstation.seat_api import EmergencyAlert
 
-FIELDS = ("content", "type", "unit", "address", "transfer_to", "explanation", "reject_reason")
+SHOWN_ERRORS = ("content", "type", "unit", "address")  # each has a line under its field
 
 
 def type_label(value: str) -> str:
@@ -44,8 +46,8 @@ class OrderForm(VerticalScroll):
     class UnitPickRequested(Message):
         """The agent wants the unit picker."""
 
-    suggestion: reactive[Any] = reactive(None, always_update=True)
-    emergency: reactive[Any] = reactive(None, always_update=True)
+    suggestion: reactive[Text | None] = reactive(None, always_update=True)
+    emergency: reactive[EmergencyAlert | None] = reactive(None, always_update=True)
     deadline: reactive[Text | None] = reactive(None, always_update=True)
     unit: reactive[str] = reactive("")
     unit_name: reactive[str] = reactive("")
@@ -73,7 +75,7 @@ class OrderForm(VerticalScroll):
         yield Static(id="err-unit", classes="field-error")
         with Horizontal(classes="form-row"):
             yield Label(t("form.address"), classes="field-label inline")
-            yield Input(id="form-address", compact=True, max_length=200)
+            yield Input(id="form-address", compact=True, max_length=MAX_ADDRESS)
         yield Static(id="err-address", classes="field-error")
         with Horizontal(classes="form-row checks"):
             yield Checkbox(t("form.investigation"), id="form-investigation", compact=True)
@@ -129,20 +131,22 @@ class OrderForm(VerticalScroll):
 
     # -- errors ------------------------------------------------------------------------------
 
-    def show_error(self, field: str, message: str) -> None:
-        target = field if field in ("content", "type", "unit", "address") else "other"
+    def show_error(self, field: str, message: str, focus: bool = True) -> None:
+        """``message`` on the line under ``field`` (or the form's last line); what was
+        typed stays as it is."""
+        target = field if field in SHOWN_ERRORS else "other"
         show_text(self.query_one(f"#err-{target}", Static), Text(message))
-        focus = {
+        widget = {
             "content": "#form-content",
             "type": "#form-type",
             "unit": "#form-unit",
             "address": "#form-address",
         }.get(target)
-        if focus:
-            self.query_one(focus).focus()
+        if focus and widget:
+            self.query_one(widget).focus()
 
     def clear_errors(self) -> None:
-        for name in ("content", "type", "unit", "address", "other"):
+        for name in (*SHOWN_ERRORS, "other"):
             show_text(self.query_one(f"#err-{name}", Static), None)
 
     # -- events up ---------------------------------------------------------------------------
@@ -193,7 +197,7 @@ class OrderForm(VerticalScroll):
             text or Text(t("form.deadline_none"), style="dim")
         )
 
-    def watch_emergency(self, emergency: Any) -> None:
+    def watch_emergency(self, emergency: EmergencyAlert | None) -> None:
         banner = self.query_one("#form-emergency", Static)
         banner.set_class(emergency is not None, "-active")
         if emergency is None:
@@ -202,13 +206,11 @@ class OrderForm(VerticalScroll):
         from workstation.i18n import language
         from workstation.intake_rules import TRANSFER_NUMBERS
 
-        number = str(getattr(emergency, "transfer_to", "110"))
+        number = emergency.transfer_to
         info = TRANSFER_NUMBERS.get(number)
         name = (info.zh if language() == "zh" else info.en) if info else ""
-        words = "、".join(
-            clean(w, multiline=False) for w in getattr(emergency, "matched", ()) or ()
-        )
+        words = "、".join(clean(w, multiline=False) for w in emergency.matched)
         show_text(banner, Text(t("form.emergency", number=number, name=name, words=words)))
 
-    def watch_suggestion(self, suggestion: Any) -> None:
+    def watch_suggestion(self, suggestion: Text | None) -> None:
         show_text(self.query_one("#form-suggestion", Static), suggestion)

@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Footer, Static
 
+from screens.bindings import hotline_app
 from screens.i18n_strings import t
+from workstation.seat_api import SyncStatus
 
 
-def _count(value: Any) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, int):
-        return value
-    try:
-        return len(value)
-    except TypeError:
-        return 0
-
-
-def describe_status(status: Any) -> Text:
+def describe_status(status: SyncStatus | None) -> Text:
     """One line for the footer: online/offline, pending commands, problems."""
     if status is None:
         return Text("…")
-    online = bool(getattr(status, "online", False))
-    pending = _count(getattr(status, "pending", 0))
-    problems = _count(getattr(status, "problems", 0))
+    online, pending, problems = status.online, status.pending, status.problems
     text = Text()
     text.append(t("sync.online") if online else t("sync.offline"), "bold" if online else "")
     text.append("  ")
@@ -37,7 +24,7 @@ def describe_status(status: Any) -> Text:
     if problems:
         text.append("  ")
         text.append(t("sync.problems", n=problems), "bold reverse")
-    if getattr(status, "needs_login", False):
+    if status.needs_login:
         text.append("  ")
         text.append(t("sync.relogin"), "bold reverse")
     return text
@@ -58,16 +45,18 @@ class SyncFooter(Horizontal):
         yield Footer(compact=True)
         yield Static(id="sync-state")
 
-    def on_mount(self) -> None:
-        if hasattr(self.app, "sync_status"):
-            self.watch(self.app, "sync_status", self._show, init=True)
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown: Text | None = None
 
-    def _show(self, status: Any) -> None:
+    def on_mount(self) -> None:
+        self.watch(hotline_app(self.app), "sync_status", self._show, init=True)
+
+    def _show(self, status: SyncStatus | None) -> None:
         state = self.query_one("#sync-state", Static)
         text = describe_status(status)
-        if text != getattr(self, "_shown", None):  # update() re-lays out the whole screen
+        if text != self._shown:  # update() re-lays out the whole screen
             self._shown = text
             state.update(text)
-        offline = status is not None and not getattr(status, "online", False)
-        state.set_class(offline, "-offline")
-        state.set_class(_count(getattr(status, "problems", 0)) > 0, "-problems")
+        state.set_class(status is not None and not status.online, "-offline")
+        state.set_class(status is not None and status.problems > 0, "-problems")

@@ -105,7 +105,6 @@ async def test_closed_orders_train_a_model_that_reaches_the_seat(
     live_server: LiveServer, tmp_path: Path
 ) -> None:
     from assist.assistant import Assistant
-    from screens import assist_adapter
 
     close_orders(live_server)
     with server_db(live_server) as conn:
@@ -126,7 +125,7 @@ async def test_closed_orders_train_a_model_that_reaches_the_seat(
         assert hashlib.sha256(path.read_bytes()).hexdigest() == sha
 
         text = "小区门口的路灯坏了快一个星期了，晚上走路看不见"
-        assistant = assist_adapter.assistant_for(s)
+        assistant = s.assist.assistant()
         assert assistant is not None and assistant.model is not None
         assert assistant.model.unit_orders == 2 * PER_UNIT
         suggestion = assistant.suggest(text)
@@ -144,6 +143,6 @@ async def test_closed_orders_train_a_model_that_reaches_the_seat(
 
         # a second sync with nothing new neither downloads nor changes the model
         await s.sync_once()
-        assert s.assist_model_path() == path and assist_adapter.assistant_for(s) is assistant
+        assert s.assist_model_path() == path and s.assist.assistant() is assistant
     finally:
         s.close()

@@ -19,6 +19,7 @@ import pytest
 from central.testing import start_live_server
 from offline_cache.services import SeatServices
 from tests.offline_cache.helpers import live_seat, run_cli, server_orders
+from workstation.intake_form import IntakeForm
 
 FORM = {
     "type": "complaint",
@@ -57,7 +58,7 @@ def test_intake_to_close_through_the_server_and_the_assessment(server, tmp_path:
     seats = (agent, unit, supervisor, operator)
 
     # intake and dispatch at the agent's seat
-    number = agent.dispatch(FORM)
+    number = agent.dispatch(IntakeForm.parse(FORM))
     assert number.startswith("QD-S01-")
     sync(agent)
 

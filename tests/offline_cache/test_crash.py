@@ -26,6 +26,7 @@ from tests.offline_cache.helpers import (
     server_mutations,
     server_orders,
 )
+from workstation.intake_form import IntakeForm
 
 SEATS = tuple(f"S{i:02d}" for i in range(1, 7))
 
@@ -105,7 +106,7 @@ def test_kill_mid_push_after_server_committed(server, tmp_path: Path):
     data = tmp_path / "seat"
     s = live_seat(server, data, "S02", "agent1")
     for i in range(5):
-        s.dispatch({**FORM, "content": f"推送中断 {i}"})
+        s.dispatch(IntakeForm.parse({**FORM, "content": f"推送中断 {i}"}))
     s.close()
     run_until_paused(["sync", "--once", "--data-dir", str(data)], "after_push_response")
     s = SeatServices.open(data)
@@ -140,7 +141,7 @@ def test_server_restarts_mid_batch(tmp_path: Path):
         s = live_seat(server, data, "S01", "agent1")
         s.db.conn.execute("PRAGMA synchronous=NORMAL")  # speed of setup only
         for i in range(400):
-            s.dispatch({**FORM, "content": f"重启 {i}"})
+            s.dispatch(IntakeForm.parse({**FORM, "content": f"重启 {i}"}))
         client_id = s.seat().client_id
 
         async def scenario() -> None:
@@ -181,7 +182,11 @@ def test_week_offline_with_5000_pending_converges(tmp_path: Path):
         real_now = s.now
         s.now = lambda: week_ago  # type: ignore[method-assign]
         for i in range(5000):
-            s.dispatch({**FORM, "content": f"离线一周 {i}", "caller_phone": f"139{i:08d}"})
+            s.dispatch(
+                IntakeForm.parse(
+                    {**FORM, "content": f"离线一周 {i}", "caller_phone": f"139{i:08d}"}
+                )
+            )
         s.now = real_now  # type: ignore[method-assign]
         status = s.status()
         assert status.pending == 5000 and status.oldest_pending_age >= timedelta(days=7)

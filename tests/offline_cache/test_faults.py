@@ -30,6 +30,7 @@ from tests.offline_cache.helpers import (
     server_mutations,
     server_orders,
 )
+from workstation.intake_form import IntakeForm
 
 SEATS = tuple(f"S{i:02d}" for i in range(1, 81))
 FAULT = Timeouts(connect=0.5, read=0.8, write=0.8, pool=0.5)
@@ -156,7 +157,7 @@ def test_random_fault_schedules(server, tmp_path: Path):
         def dispatch(self, which: int, n: int) -> None:
             for _ in range(n):
                 number = self.agents[which].dispatch(
-                    {**FORM, "content": f"故障 {len(self.dispatched)}"}
+                    IntakeForm.parse({**FORM, "content": f"故障 {len(self.dispatched)}"})
                 )
                 self.dispatched.append(number)
 

@@ -14,6 +14,8 @@ from offline_cache.session import LoginFailed
 from tests.offline_cache.conftest import FORM
 from tests.offline_cache.helpers import pull_page, push_results
 from workstation.errors import AlreadySigned, NotPermitted, ValidationError
+from workstation.intake_form import IntakeForm
+from workstation.seat_api import SeatChange
 
 
 def test_database_is_wal_full_sync_and_versioned(seat):
@@ -40,7 +42,7 @@ def test_coexists_with_kb_tables(seat):
 
 def test_dispatch_is_one_transaction_with_outbox_and_view(seat):
     s = seat()
-    number = s.dispatch(FORM)
+    number = s.dispatch(IntakeForm.parse(FORM))
     assert re.fullmatch(r"QD-S07-\d{4}-0001", number)
     order = s.order(number)
     assert order is not None and order.state.value == "dispatched" and order.unit == "U001"
@@ -62,22 +64,22 @@ def test_dispatch_is_one_transaction_with_outbox_and_view(seat):
 def test_refused_action_writes_nothing(seat):
     s = seat()
     with pytest.raises(ValidationError) as err:
-        s.dispatch({**FORM, "content": "  "})
+        s.dispatch(IntakeForm.parse({**FORM, "content": "  "}))
     assert err.value.field == "content"
     assert s.db.scalar("SELECT COUNT(*) FROM outbox") == 0
     assert s.db.scalar("SELECT COUNT(*) FROM orders") == 0
-    number = s.dispatch(FORM)
+    number = s.dispatch(IntakeForm.parse(FORM))
     assert number.endswith("-0001")  # the refused attempt used no number
 
 
 def test_mutation_ids_and_numbers_increase_across_restarts(seat, tmp_path):
     s = seat("a")
-    first = [s.dispatch(FORM) for _ in range(3)]
+    first = [s.dispatch(IntakeForm.parse(FORM)) for _ in range(3)]
     # acknowledged rows may be pruned one day: the counter must not go back
     s.db.conn.execute("DELETE FROM outbox")
     s.close()
     s2 = SeatServices.open(tmp_path / "a")
-    second = s2.dispatch(FORM)
+    second = s2.dispatch(IntakeForm.parse(FORM))
     assert s2.db.scalar("SELECT mutation_id FROM outbox") == 4
     assert second not in first and second.endswith("-0004")
     s2.close()
@@ -85,7 +87,7 @@ def test_mutation_ids_and_numbers_increase_across_restarts(seat, tmp_path):
 
 def test_unit_user_signs_and_replies_offline(seat):
     agent = seat("desk")
-    number = agent.dispatch(FORM)
+    number = agent.dispatch(IntakeForm.parse(FORM))
     snap = json.loads(agent.db.scalar("SELECT snapshot FROM orders"))
     unit = seat("unit", user="u1", role="unit", unit="U001", seat="S09")
     pull_page(
@@ -112,7 +114,7 @@ def test_unit_user_signs_and_replies_offline(seat):
 def test_rejection_becomes_a_problem_and_view_falls_back(seat):
     unit = seat("unit", user="u1", role="unit", unit="U001")
     agent = seat("desk")
-    number = agent.dispatch(FORM)
+    number = agent.dispatch(IntakeForm.parse(FORM))
     snap = json.loads(agent.db.scalar("SELECT snapshot FROM orders"))
     pull_page(
         unit,
@@ -152,7 +154,7 @@ def test_rejection_becomes_a_problem_and_view_falls_back(seat):
 
 def test_pull_page_and_cursor_commit_together(seat, monkeypatch):
     s = seat()
-    number = s.dispatch(FORM)
+    number = s.dispatch(IntakeForm.parse(FORM))
     snap = json.loads(s.db.scalar("SELECT snapshot FROM orders"))
     page = {
         "changes": [
@@ -204,9 +206,9 @@ def test_offline_login_uses_cached_hash_only(seat):
 
 def test_pending_commands_keep_their_user(seat):
     s = seat()
-    s.dispatch(FORM)
+    s.dispatch(IntakeForm.parse(FORM))
     offline_seat_user2 = seat("seat", user="agent2")  # same DB, another user logs in
-    offline_seat_user2.dispatch(FORM)
+    offline_seat_user2.dispatch(IntakeForm.parse(FORM))
     users = [
         r["user"]
         for r in offline_seat_user2.db.query("SELECT user FROM outbox ORDER BY mutation_id")
@@ -216,10 +218,12 @@ def test_pending_commands_keep_their_user(seat):
 
 def test_answer_reject_link_and_drafts(seat):
     s = seat()
-    cid = s.answer({"type": "consultation", "content": "公积金怎么提取"}, ["KB-1"])
-    rid = s.reject({"content": "着火了"}, "emergency", "请拨打119", "119")
-    number = s.dispatch(FORM)
-    lid = s.link({"content": "又来电催问", "caller_phone": "13912346025"}, number)
+    cid = s.answer(
+        IntakeForm.parse({"type": "consultation", "content": "公积金怎么提取"}), ["KB-1"]
+    )
+    rid = s.reject(IntakeForm.parse({"content": "着火了"}), "emergency", "请拨打119", "119")
+    number = s.dispatch(IntakeForm.parse(FORM))
+    lid = s.link(IntakeForm.parse({"content": "又来电催问", "caller_phone": "13912346025"}), number)
     assert s.order(number).contact_ids[-1] == lid
     outcomes = {c.contact_id: c.outcome for c in s.my_intake_history()}
     assert outcomes[cid] == "answered" and outcomes[rid] == "rejected" and outcomes[lid] == "linked"
@@ -232,7 +236,7 @@ def test_answer_reject_link_and_drafts(seat):
 
 def test_supervision_board_and_callback_queue(seat):
     s = seat(role="supervisor")
-    number = s.dispatch(FORM)
+    number = s.dispatch(IntakeForm.parse(FORM))
     s.order_command(number, "recall", {"reason": "重复件"})
     assert s.order(number).state.value == "recalled"
     board = s.supervision_board()
@@ -244,13 +248,13 @@ def test_listener_hears_local_writes(seat):
     s = seat()
     heard = []
     s.add_listener(heard.append)
-    number = s.dispatch(FORM)
-    assert heard == [{"kind": "local_write", "orders": [number]}]
+    number = s.dispatch(IntakeForm.parse(FORM))
+    assert heard == [SeatChange("local_write", (number,))]
 
 
 def test_database_file_is_plain_sqlite(seat):
     s = seat()
-    s.dispatch(FORM)
+    s.dispatch(IntakeForm.parse(FORM))
     other = sqlite3.connect(s.db.path)
     assert other.execute("SELECT COUNT(*) FROM outbox WHERE status='pending'").fetchone()[0] == 1
     other.close()

@@ -18,6 +18,7 @@ from tests.offline_cache.helpers import (
     server_mutations,
     server_orders,
 )
+from workstation.intake_form import IntakeForm
 
 SEATS = tuple(f"S{i:02d}" for i in range(1, 13))
 
@@ -30,7 +31,7 @@ def server(tmp_path_factory):
 
 def test_round_trip_converges_with_server(server, tmp_path: Path):
     agent = live_seat(server, tmp_path / "a", "S01", "agent1")
-    numbers = [agent.dispatch({**FORM, "content": f"往返 {i}"}) for i in range(3)]
+    numbers = [agent.dispatch(IntakeForm.parse({**FORM, "content": f"往返 {i}"})) for i in range(3)]
     status = asyncio.run(agent.sync_once())
     assert status.online and status.pending == 0 and status.problems == 0
     assert status.last_success is not None
@@ -47,7 +48,7 @@ def test_round_trip_converges_with_server(server, tmp_path: Path):
 
 def test_race_two_unit_seats_sign_offline_exactly_one_wins(server, tmp_path: Path):
     agent = live_seat(server, tmp_path / "a", "S06", "agent1")
-    number = agent.dispatch(FORM)
+    number = agent.dispatch(IntakeForm.parse(FORM))
     asyncio.run(agent.sync_once())
     first = live_seat(server, tmp_path / "u1", "S02", "unit1")
     second = live_seat(server, tmp_path / "u2", "S03", "unit1")
@@ -74,7 +75,7 @@ def test_race_two_unit_seats_sign_offline_exactly_one_wins(server, tmp_path: Pat
 
 def test_401_keeps_outbox_and_asks_for_login(server, tmp_path: Path):
     agent = live_seat(server, tmp_path / "a", "S04", "agent1")
-    agent.dispatch(FORM)
+    agent.dispatch(IntakeForm.parse(FORM))
     agent.db.conn.execute("UPDATE users SET token='revoked-or-expired'")
     with pytest.raises(AuthExpired):
         asyncio.run(agent.sync_once())
@@ -90,7 +91,7 @@ def test_rejected_dispatch_lands_in_problems_and_view_is_corrected(server, tmp_p
     agent = live_seat(server, tmp_path / "a", "S05", "agent1")
     asyncio.run(agent.sync_once())  # units known locally
     agent.db.conn.execute("DELETE FROM units")  # stale directory: local check cannot see it
-    number = agent.dispatch({**FORM, "unit": "NO-SUCH-UNIT"})
+    number = agent.dispatch(IntakeForm.parse({**FORM, "unit": "NO-SUCH-UNIT"}))
     assert agent.order(number) is not None
     status = asyncio.run(agent.sync_once())
     assert status.problems == 1 and status.pending == 0
@@ -103,22 +104,22 @@ def test_rejected_dispatch_lands_in_problems_and_view_is_corrected(server, tmp_p
 
 def test_reinstalled_seat_never_reuses_an_order_number(server, tmp_path: Path):
     old = live_seat(server, tmp_path / "old", "S07", "agent1")
-    used = old.dispatch(FORM)
+    used = old.dispatch(IntakeForm.parse(FORM))
     asyncio.run(old.sync_once())
     new = live_seat(server, tmp_path / "new", "S07", "agent1")  # same seat, fresh database
     asyncio.run(new.sync_once())  # agents pull every order, ours included
-    assert new.dispatch(FORM) != used
+    assert new.dispatch(IntakeForm.parse(FORM)) != used
     old.close()
     new.close()
 
 
 def test_reinstalled_seat_gets_its_next_counter_at_enrolment(server, tmp_path: Path):
     old = live_seat(server, tmp_path / "old", "S08", "agent1")
-    numbers = [old.dispatch(FORM) for _ in range(3)]
+    numbers = [old.dispatch(IntakeForm.parse(FORM)) for _ in range(3)]
     asyncio.run(old.sync_once())
     new = live_seat(server, tmp_path / "new", "S08", "agent1")  # no pull yet
     assert int(new.db.get_meta("order_counter") or 0) == 3
-    fresh = new.dispatch(FORM)
+    fresh = new.dispatch(IntakeForm.parse(FORM))
     assert fresh not in numbers and fresh.endswith("-0004")
     old.close()
     new.close()
@@ -183,7 +184,7 @@ def test_slim_ack_keeps_the_optimistic_view_until_the_pull(server, tmp_path: Pat
 
     agent = live_seat(server, tmp_path / "a", "S11", "agent1")
     asyncio.run(agent.sync_once())
-    numbers = [agent.dispatch({**FORM, "content": f"精简 {i}"}) for i in range(3)]
+    numbers = [agent.dispatch(IntakeForm.parse({**FORM, "content": f"精简 {i}"})) for i in range(3)]
     optimistic = {n: agent.order(n).state for n in numbers}
     client = agent.sync_client()
 
@@ -200,7 +201,7 @@ def test_slim_ack_keeps_the_optimistic_view_until_the_pull(server, tmp_path: Pat
         row = agent.db.query("SELECT pending FROM orders WHERE order_id=?", (n,))[0]
         assert row["pending"] == 0
     # a new local command on an acknowledged, not yet pulled order still sees the order
-    agent.link({**FORM, "content": "再次来电"}, numbers[0])
+    agent.link(IntakeForm.parse({**FORM, "content": "再次来电"}), numbers[0])
     assert agent.order(numbers[0]) is not None
     asyncio.run(agent.sync_once())
     on_server = server_orders(server)
@@ -220,7 +221,7 @@ def test_pipelined_batches_that_overtake_each_other_keep_mutation_order(server, 
     from offline_cache.session import API, session_token
 
     agent = live_seat(server, tmp_path / "a", "S12", "agent1")
-    numbers = [agent.dispatch({**FORM, "content": f"流水 {i}"}) for i in range(7)]
+    numbers = [agent.dispatch(IntakeForm.parse({**FORM, "content": f"流水 {i}"})) for i in range(7)]
     seen: list[int] = []
 
     class SlowFirst(httpx.AsyncHTTPTransport):

@@ -40,10 +40,7 @@ def make_seat(data_dir: Path, frozen: bool = True, kb: bool = True) -> SeatServi
     services = cls.open(data_dir)
     enroll_offline(services, USERS, PASSWORD)
     if kb:
-        from screens.assist_adapter import knowledge_base
-
-        base = knowledge_base(services)
-        assert base is not None
+        base = services.kb
         if base.count() == 0:
             articles = [
                 json.loads(line) for line in KB_FILE.read_text("utf-8").splitlines() if line

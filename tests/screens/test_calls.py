@@ -8,6 +8,7 @@ from screens.intake import IntakeScreen
 from screens.widgets.kb_panel import KbPanel
 from screens.widgets.order_form import OrderForm
 from tests.screens.helpers import fill_content, make_app, type_text, until_home, wait_for
+from workstation.intake_form import IntakeForm
 from workstation.models import RejectReason
 
 
@@ -119,10 +120,10 @@ async def test_emergency_words_are_flagged_at_once(services) -> None:
 
 async def test_repeat_caller_is_linked_to_the_open_order(services) -> None:
     services.login("agent1", "pw-123456")
-    first = services.dispatch(
+    first = services.dispatch(IntakeForm.parse(
         {"type": "complaint", "channel": "phone", "content": "小区噪音扰民", "unit": "U001",
          "caller_phone": "13700001111", "caller_name": "张先生"}
-    )  # fmt: skip
+    ))  # fmt: skip
     app = make_app(services)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await until_home(pilot)
@@ -137,3 +138,18 @@ async def test_repeat_caller_is_linked_to_the_open_order(services) -> None:
         await wait_for(pilot, lambda: screen.last_result)
         row = _history(services)[0]
         assert row.outcome == "linked" and row.order_id == first
+
+
+async def test_every_refused_field_shows_its_own_message(services) -> None:
+    app = make_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await until_home(pilot)
+        await pilot.press("f10")  # nothing typed: content, type and unit are each missing
+        for field, word in (("content", "内容"), ("type", "类型"), ("unit", "单位")):
+            error = screen.query_one(f"#err-{field}")
+            await wait_for(pilot, lambda error=error: error.display)
+            assert word in str(error.render())
+        assert app.focused is screen.query_one("#form-content")  # the first one
+        await fill_content(pilot, "路灯不亮")
+        assert not screen.query_one("#err-content").display  # typing clears its message
+        assert screen.query_one("#err-type").display

@@ -228,3 +228,23 @@ async def test_citizen_text_is_literal_and_wraps(seat, central) -> None:
         assert "\x1b" not in detail.shown_text
         text = detail.query_one("#detail-text")
         assert text.size.width <= 80 and text.size.height >= 4  # CJK wrapped, not cut
+
+
+async def test_home_rereads_only_what_the_changed_orders_touch(seat, central) -> None:
+    first = central.dispatch(NOW - days(0.1))
+    central.push()
+    app = make_app(seat, "unit1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await until_home(pilot, "UnitHome")
+        assert set(_inbox(screen).records) == {first}
+        later = central.dispatch(NOW - days(0.05))
+        central.push()  # in the cache, but nobody has said which orders changed yet
+        loaded = screen.loaded
+        app.refresh_sync_status()  # the footer's tick: no lists re-read
+        seat.notify({"kind": "local_write", "orders": []})  # e.g. a KB proposal
+        await wait_for(pilot, lambda: screen.loaded > loaded)
+        await pilot.pause()
+        assert set(_inbox(screen).records) == {first}  # the inbox was not read again
+        seat.notify({"kind": "sync", "orders": [later]})  # what the sync client reports
+        await wait_for(pilot, lambda: later in _inbox(screen).records)
+        assert set(_inbox(screen).records) == {first, later}

@@ -1,0 +1,192 @@
+"""The intake form (受理单): every field of a call, parsed once, with an error per field.
+
+The intake screen parses what was typed with :meth:`IntakeForm.parse` and shows each
+error of :class:`FormErrors` under its field; the seat builds the command's arguments with
+:meth:`IntakeForm.to_args`; the domain (``workstation.contacts``, ``workstation.workflow``)
+parses those arguments again on the server with the same method. The required fields of
+each outcome and the length limits are defined here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from workstation.errors import ValidationError
+from workstation.models import Channel, ContactOutcome, OrderType
+
+MAX_CONTENT = 20_000
+MAX_ADDRESS = 500  # a web request's address_string (Open311) fits
+MAX_CALLER_NAME = 130  # a web request's first and last name (64 each) fit
+MAX_CALLER_PHONE = 32
+LIMITS = {
+    "content": MAX_CONTENT,
+    "address": MAX_ADDRESS,
+    "caller_name": MAX_CALLER_NAME,
+    "caller_phone": MAX_CALLER_PHONE,
+}
+
+REQUIRED: dict[ContactOutcome, tuple[str, ...]] = {
+    ContactOutcome.DISPATCHED: ("content", "type", "unit"),
+    ContactOutcome.ANSWERED: ("content",),
+    ContactOutcome.REJECTED: ("content",),
+    ContactOutcome.LINKED: ("content",),
+}
+"""What each outcome needs; checked in the order the form shows the fields."""
+
+_REQUIRED_MESSAGES = {
+    "content": ("请填写诉求内容", "Enter what the caller asks"),
+    "type": ("请选择诉求类型", "Choose a request type"),
+    "unit": ("请选择承办单位", "Choose a handling unit"),
+}
+_NAMES = {
+    "content": ("诉求内容", "the request"),
+    "address": ("地址", "the address"),
+    "caller_name": ("来电人姓名", "the caller's name"),
+    "caller_phone": ("来电号码", "the phone number"),
+}
+
+
+class FormErrors(ValidationError):
+    """Every field the form refused, each with its message (zh, en); ``field`` is the first
+    one, so code that handles a single ``ValidationError`` still shows something useful."""
+
+    def __init__(self, errors: Mapping[str, tuple[str, str]]) -> None:
+        if not errors:
+            raise ValueError("FormErrors needs at least one field")
+        self.errors: dict[str, tuple[str, str]] = dict(errors)
+        first, (zh, en) = next(iter(self.errors.items()))
+        super().__init__(first, zh, en)
+        self.details["fields"] = {f: {"zh": z, "en": e} for f, (z, e) in self.errors.items()}
+
+    def message_for(self, field_name: str, lang: str | None = None) -> str | None:
+        """The message of one field in the user's language, or None when it is fine."""
+        from workstation.i18n import language
+
+        pair = self.errors.get(field_name)
+        if pair is None:
+            return None
+        return pair[0] if (lang or language()) == "zh" else pair[1]
+
+
+def _text(raw: Mapping[str, Any], name: str) -> str:
+    value = raw.get(name)
+    return "" if value is None else str(value).strip()
+
+
+@dataclass(frozen=True)
+class IntakeForm:
+    """One call as the agent typed it; ``parse`` is the only way in from raw values."""
+
+    content: str = ""
+    type: OrderType | None = None
+    channel: Channel = Channel.PHONE
+    caller_name: str = ""
+    caller_phone: str = ""
+    confidential: bool = False
+    address: str = ""
+    investigation: bool = False
+    leader_instructed: bool = False
+    unit: str | None = None
+    co_units: tuple[str, ...] = ()
+    contact_id: str | None = None
+    assist: dict[str, Any] | None = field(default=None, compare=False)
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, Any], outcome: ContactOutcome | None = None) -> IntakeForm:
+        """The form from raw values (the screen's widgets, a draft, a command's ``args``);
+        with ``outcome``, also what that outcome requires. Raises :class:`FormErrors`."""
+        errors: dict[str, tuple[str, str]] = {}
+        texts = {name: _text(raw, name) for name in ("content", *LIMITS)}
+        for name, limit in LIMITS.items():
+            if len(texts[name]) > limit:
+                zh, en = _NAMES[name]
+                n = len(texts[name])
+                errors[name] = (
+                    f"{zh}过长（{n} 字，上限 {limit}）",
+                    f"{en} is too long ({n} characters, at most {limit})",
+                )
+        order_type = None
+        if raw.get("type"):
+            try:
+                order_type = OrderType.parse(str(raw["type"]))
+            except ValidationError as exc:
+                errors["type"] = (exc.zh, exc.en)
+        try:
+            channel = Channel(raw.get("channel") or "phone")
+        except ValueError:
+            errors["channel"] = ("未知的来源渠道", "unknown channel")
+            channel = Channel.PHONE
+        co_raw = raw.get("co_units") or ()
+        if not isinstance(co_raw, list | tuple) or not all(isinstance(c, str) for c in co_raw):
+            errors["co_units"] = ("协办单位格式不正确", "co_units must be a list of unit codes")
+            co_raw = ()
+        assist = raw.get("assist")
+        form = cls(
+            content=texts["content"],
+            type=order_type,
+            channel=channel,
+            caller_name=texts["caller_name"],
+            caller_phone=texts["caller_phone"],
+            confidential=bool(raw.get("confidential", False)),
+            address=texts["address"],
+            investigation=bool(raw.get("investigation", False)),
+            leader_instructed=bool(raw.get("leader_instructed", False)),
+            unit=_text(raw, "unit") or None,
+            co_units=tuple(co_raw),
+            contact_id=_text(raw, "contact_id") or None,
+            assist=dict(assist) if isinstance(assist, Mapping) else None,
+        )
+        if outcome is not None:
+            for name, pair in form.missing(outcome).items():
+                errors.setdefault(name, pair)
+        if errors:
+            raise FormErrors(_in_form_order(errors))
+        return form
+
+    def missing(self, outcome: ContactOutcome) -> dict[str, tuple[str, str]]:
+        """The required fields of ``outcome`` this form lacks, with their messages."""
+        present = {"content": bool(self.content), "type": self.type is not None,
+                   "unit": bool(self.unit)}  # fmt: skip
+        return {name: _REQUIRED_MESSAGES[name] for name in REQUIRED[outcome] if not present[name]}
+
+    def require(self, outcome: ContactOutcome) -> IntakeForm:
+        """This form, or :class:`FormErrors` naming what ``outcome`` still needs."""
+        missing = self.missing(outcome)
+        if missing:
+            raise FormErrors(missing)
+        return self
+
+    def with_contact_id(self, contact_id: str) -> IntakeForm:
+        return replace(self, contact_id=contact_id)
+
+    def to_args(self) -> dict[str, Any]:
+        """The command's arguments (the outbox and the server read these keys)."""
+        args: dict[str, Any] = {
+            "type": self.type.value if self.type else None,
+            "channel": self.channel.value,
+            "content": self.content,
+            "caller_name": self.caller_name,
+            "caller_phone": self.caller_phone,
+            "confidential": self.confidential,
+            "address": self.address,
+            "investigation": self.investigation,
+            "leader_instructed": self.leader_instructed,
+            "unit": self.unit,
+            "co_units": list(self.co_units),
+            "contact_id": self.contact_id,
+        }
+        if self.assist is not None:
+            args["assist"] = self.assist
+        return args
+
+
+FIELD_ORDER = (
+    "caller_phone", "caller_name", "channel", "content", "type", "unit", "co_units", "address",
+)  # fmt: skip
+
+
+def _in_form_order(errors: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    rank = {name: i for i, name in enumerate(FIELD_ORDER)}
+    return dict(sorted(errors.items(), key=lambda item: rank.get(item[0], len(rank))))
