@@ -15,11 +15,12 @@ from typing import Any
 
 from workstation.errors import ValidationError
 from workstation.models import Channel, ContactOutcome, OrderType
+from workstation.wire.text import Limits
 
-MAX_CONTENT = 20_000
-MAX_ADDRESS = 500  # a web request's address_string (Open311) fits
-MAX_CALLER_NAME = 130  # a web request's first and last name (64 each) fit
-MAX_CALLER_PHONE = 32
+MAX_CONTENT = Limits.CONTENT
+MAX_ADDRESS = Limits.ADDRESS
+MAX_CALLER_NAME = Limits.NAME
+MAX_CALLER_PHONE = Limits.PHONE
 LIMITS = {
     "content": MAX_CONTENT,
     "address": MAX_ADDRESS,
@@ -45,6 +46,11 @@ _NAMES = {
     "address": ("地址", "the address"),
     "caller_name": ("来电人姓名", "the caller's name"),
     "caller_phone": ("来电号码", "the phone number"),
+}
+_FLAGS = {
+    "confidential": ("保密选项须为是或否", "confidential must be true or false"),
+    "investigation": ("需调查选项须为是或否", "investigation must be true or false"),
+    "leader_instructed": ("市领导批办选项须为是或否", "leader_instructed must be true or false"),
 }
 
 
@@ -122,6 +128,13 @@ class IntakeForm:
         if not isinstance(co_raw, list | tuple) or not all(isinstance(c, str) for c in co_raw):
             errors["co_units"] = ("协办单位格式不正确", "co_units must be a list of unit codes")
             co_raw = ()
+        flags = {name: raw.get(name, False) for name in _FLAGS}
+        for name, value in flags.items():
+            if value is None:
+                flags[name] = False
+            elif not isinstance(value, bool):
+                errors[name] = _FLAGS[name]
+                flags[name] = False
         assist = raw.get("assist")
         form = cls(
             content=texts["content"],
@@ -129,10 +142,10 @@ class IntakeForm:
             channel=channel,
             caller_name=texts["caller_name"],
             caller_phone=texts["caller_phone"],
-            confidential=bool(raw.get("confidential", False)),
+            confidential=flags["confidential"],
             address=texts["address"],
-            investigation=bool(raw.get("investigation", False)),
-            leader_instructed=bool(raw.get("leader_instructed", False)),
+            investigation=flags["investigation"],
+            leader_instructed=flags["leader_instructed"],
             unit=_text(raw, "unit") or None,
             co_units=tuple(co_raw),
             contact_id=_text(raw, "contact_id") or None,

@@ -56,10 +56,13 @@ def test_length_limits_and_bad_values_are_field_errors() -> None:
     assert set(err.value.errors) == {"content", "address", "type", "channel", "co_units"}
     set_language("en")
     try:
-        assert "at most 20000" in (err.value.message_for("content") or "")
+        assert f"at most {MAX_CONTENT}" in (err.value.message_for("content") or "")
     finally:
         set_language("zh")
     assert IntakeForm.parse({**RAW, "content": "字" * MAX_CONTENT}).content == "字" * MAX_CONTENT
     with pytest.raises(FormErrors) as err:
         IntakeForm.parse({**RAW, "co_units": 5})
     assert err.value.field == "co_units" and err.value.code == "invalid"
+    with pytest.raises(FormErrors) as err:  # "no" is not a boolean: refused, never read as true
+        IntakeForm.parse({**RAW, "confidential": "no", "investigation": "false"})
+    assert set(err.value.errors) == {"confidential", "investigation"}

@@ -264,15 +264,15 @@ def test_seat_refuses_what_the_server_would_refuse_before_the_outbox(seat):
     """The wire models check args on the seat too: nothing is written when they refuse."""
     agent = seat("desk")
     with pytest.raises(ValidationError) as info:
-        agent.dispatch({**FORM, "confidential": "no"})
+        agent.dispatch(IntakeForm.parse({**FORM, "confidential": "no"}))
     assert info.value.field == "confidential"
     with pytest.raises(ValidationError) as info:
-        agent.dispatch({**FORM, "address": "路" * 5000})
+        agent.dispatch(IntakeForm.parse({**FORM, "address": "路" * 5000}))
     assert info.value.field == "address"
     assert agent.db.scalar("SELECT COUNT(*) FROM outbox") == 0
     assert agent.db.scalar("SELECT COUNT(*) FROM orders") == 0
     assert agent.db.get_meta("order_counter") is None
-    number = agent.dispatch(FORM)
+    number = agent.dispatch(IntakeForm.parse(FORM))
     with pytest.raises(ValidationError) as info:
         agent.order_command(
             number, "link_contact", {"contact_id": "C-9", "content": "又来电", "note": "x"}
@@ -287,7 +287,7 @@ def test_local_command_view_equals_the_replayed_view(seat):
 
     unit = seat("unit", user="u1", role="unit", unit="U001", seat="S09")
     agent = seat("desk")
-    number = agent.dispatch(FORM)
+    number = agent.dispatch(IntakeForm.parse(FORM))
     snap = json.loads(agent.db.scalar("SELECT snapshot FROM orders"))
     pull_page(
         unit,

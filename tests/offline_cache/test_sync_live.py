@@ -260,7 +260,7 @@ def test_sync_client_reports_the_round_and_leaves_the_services_alone(server, tmp
     from offline_cache.sync_client import SeatIdentity, SyncClient
 
     agent = live_seat(server, tmp_path / "a", "S10", "agent1")
-    numbers = [agent.dispatch({**FORM, "content": f"报告 {i}"}) for i in range(2)]
+    numbers = [agent.dispatch(IntakeForm.parse({**FORM, "content": f"报告 {i}"})) for i in range(2)]
     info = agent.seat()
     heard: list[list[str]] = []
     client = SyncClient(

@@ -23,8 +23,8 @@ class Limits:
     SEAT = 32
     UNIT = 32  # a unit code of the routing directory
     PHONE = 32
-    NAME = 64  # a caller's name
-    ADDRESS = 200
+    NAME = 130  # a caller's name (a web request's first and last name, 64 each, fit)
+    ADDRESS = 500  # a web request's address_string (Open311) fits
     CONTENT = 4_000  # the request as the caller told it
     RESULT = 4_000  # a unit's reply (办理结果)
     REASON = 1_000  # reasons, bases, comments, explanations
