@@ -32,6 +32,27 @@ def normalize_url(url: str) -> str:
     return url
 
 
+def _enable_wal(cur: Any) -> None:
+    """Switch to WAL, retrying while another connection holds the file.
+
+    Turning a new file to WAL needs it alone for a moment and SQLite's busy handler does
+    not cover that, so processes opening a fresh database together got "database is
+    locked"; they now wait, within the usual busy time.
+    """
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + SQLITE_BUSY_MS / 1000
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+
+
 def _sqlite_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -39,12 +60,8 @@ def _sqlite_engine(url: str) -> Engine:
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_conn.cursor()
-        for pragma in (
-            "journal_mode=WAL",
-            f"busy_timeout={SQLITE_BUSY_MS}",
-            "foreign_keys=ON",
-            "synchronous=FULL",
-        ):
+        _enable_wal(cur)
+        for pragma in (f"busy_timeout={SQLITE_BUSY_MS}", "foreign_keys=ON", "synchronous=FULL"):
             cur.execute(f"PRAGMA {pragma}")
         cur.close()
 
