@@ -2,7 +2,8 @@
 
 Nothing heavy is imported here at module level; each handler imports what it needs.
 Every admin command takes ``--db URL`` (default: ``WORKSTATION_DB_URL`` or the SQLite
-file in the user data directory) and applies pending migrations first.
+file in the user data directory) and applies pending migrations first; ``admin migrate
+--to REV`` moves the schema to one revision and reports it (docs/migrations.md).
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ def register(subparsers: Any) -> None:
 
     p = sub.add_parser("init", parents=[db], help="create or upgrade the database")
     p.set_defaults(handler=_init)
+    p = sub.add_parser(
+        "migrate", parents=[db], help="upgrade the database schema (default: to the newest)"
+    )
+    p.add_argument("--to", default="head", metavar="REV", help="target revision (e.g. 0002)")
+    p.set_defaults(handler=_migrate)
     p = sub.add_parser("load-units", parents=[db], help="load the routing directory (JSON Lines)")
     p.add_argument("file")
     p.set_defaults(handler=_load_units)
@@ -89,12 +95,54 @@ def _store(args: argparse.Namespace) -> Any:
 
 
 def _init(args: argparse.Namespace) -> int:
-    store = _store(args)
-    print(
-        f"database ready: {store.db.engine.url.render_as_string(hide_password=True)} "
-        f"(schema version {store.db.schema_version()})"
-    )
+    from workstation.i18n import tr
+
+    url = _migrate_and_report(args.db, "head")
+    print(tr(f"数据库就绪：{url}", f"database ready: {url}"))
     return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    _migrate_and_report(args.db, args.to)
+    return 0
+
+
+def _migrate_and_report(db_url: str | None, to: str) -> str:
+    """Upgrade the schema to ``to``, print where it was and is now; returns the URL shown."""
+    from central.store import Store
+    from workstation.i18n import tr
+
+    store = Store.open(db_url)
+    try:
+        result = store.db.migrate(to)
+        url = store.db.engine.url.render_as_string(hide_password=True)
+    finally:
+        store.db.dispose()
+    if result.adopted is not None:
+        print(
+            tr(
+                f"已识别旧版数据库（schema_migrations 版本 {result.adopted}），改由 Alembic 记录版本",
+                f"recognised a pre-Alembic database (schema_migrations version "
+                f"{result.adopted}); Alembic tracks its revision now",
+            )
+        )
+    before = result.before or tr("无", "none")
+    if result.applied:
+        steps = ", ".join(result.applied)
+        print(
+            tr(
+                f"数据库版本：{before} → {result.after}（已执行 {steps}）",
+                f"schema revision: {before} -> {result.after} (applied {steps})",
+            )
+        )
+    else:
+        print(
+            tr(
+                f"数据库版本：{result.after}，无需升级",
+                f"schema revision: {result.after}, nothing to apply",
+            )
+        )
+    return url
 
 
 def _load_units(args: argparse.Namespace) -> int:

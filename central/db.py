@@ -2,22 +2,23 @@
 
 ``Database.write()`` opens a writing transaction: on SQLite ``BEGIN IMMEDIATE`` (writers
 queue up front instead of failing on upgrade), on PostgreSQL READ COMMITTED with explicit
-row locks. ``Database.read()`` opens a plain (deferred) transaction. Migrations are an
-ordered list of functions recorded in ``schema_migrations`` and applied on start.
+row locks. ``Database.read()`` opens a plain (deferred) transaction. ``migrate()``
+brings the schema to the newest frozen Alembic revision (``central/migrations``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, select, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.engine import make_url
 
-from central import schema
 from workstation.errors import ConfigError
+
+if TYPE_CHECKING:
+    from central.migrations import MigrationResult
 
 SQLITE_BUSY_MS = 30_000
 
@@ -31,6 +32,27 @@ def normalize_url(url: str) -> str:
     return url
 
 
+def _enable_wal(cur: Any) -> None:
+    """Switch to WAL, retrying while another connection holds the file.
+
+    Turning a new file to WAL needs it alone for a moment and SQLite's busy handler does
+    not cover that, so processes opening a fresh database together got "database is
+    locked"; they now wait, within the usual busy time.
+    """
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + SQLITE_BUSY_MS / 1000
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+
+
 def _sqlite_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -38,12 +60,8 @@ def _sqlite_engine(url: str) -> Engine:
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_conn.cursor()
-        for pragma in (
-            "journal_mode=WAL",
-            f"busy_timeout={SQLITE_BUSY_MS}",
-            "foreign_keys=ON",
-            "synchronous=FULL",
-        ):
+        _enable_wal(cur)
+        for pragma in (f"busy_timeout={SQLITE_BUSY_MS}", "foreign_keys=ON", "synchronous=FULL"):
             cur.execute(f"PRAGMA {pragma}")
         cur.close()
 
@@ -130,48 +148,25 @@ class Database:
 
     # -- migrations -------------------------------------------------------------------
 
-    def migrate(self) -> list[int]:
-        """Apply pending migrations (serialised across processes); returns those applied."""
-        applied: list[int] = []
+    def migrate(self, to: str = "head") -> MigrationResult:
+        """Upgrade to revision ``to`` in one transaction, serialised across processes.
+
+        A database made before Alembic (``schema_migrations``) is recognised and stamped.
+        """
+        from central import migrations
+
         with self.write() as conn:
             if self.is_postgres:
                 conn.execute(text("SELECT pg_advisory_xact_lock(1234500001)"))
-            schema.schema_migrations.create(conn, checkfirst=True)
-            done = set(conn.execute(select(schema.schema_migrations.c.version)).scalars())
-            for version, name, step in MIGRATIONS:
-                if version in done:
-                    continue
-                step(conn)
-                conn.execute(
-                    schema.schema_migrations.insert().values(
-                        version=version, name=name, applied_at=datetime.now(UTC)
-                    )
-                )
-                applied.append(version)
-        return applied
+            return migrations.upgrade(conn, to)
+
+    def schema_revision(self) -> str | None:
+        """The Alembic revision the database is at; None before the first migration."""
+        from central import migrations
+
+        with self.read() as conn:
+            return migrations.current(conn)
 
     def schema_version(self) -> int:
-        with self.read() as conn:
-            versions = conn.execute(select(schema.schema_migrations.c.version)).scalars()
-            return max(versions, default=0)
-
-
-def _initial(conn: Connection) -> None:
-    schema.metadata.create_all(conn)
-    conn.execute(schema.change_counter.insert().values(id=1, value=0))
-
-
-def _assist_models(conn: Connection) -> None:
-    schema.assist_models.create(conn, checkfirst=True)
-
-
-def _auth_events(conn: Connection) -> None:
-    schema.auth_events.create(conn, checkfirst=True)
-
-
-MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
-    (1, "initial schema", _initial),
-    (2, "intake assist models", _assist_models),
-    (3, "login audit events", _auth_events),
-]
-"""Ordered and append-only: never edit an applied step, add a new one."""
+        """The revision as a number (revision ids are "0001", "0002", ...); 0 when empty."""
+        return int(self.schema_revision() or 0)

@@ -3,6 +3,8 @@
 Documents (order snapshots, events, contacts, articles) are stored as JSON text so the
 same schema works on both databases; the columns beside them are what queries filter on.
 Times are timezone-aware UTC (:class:`UTCDateTime`) so comparisons agree on both.
+A change here needs a new frozen migration in ``central/migrations`` (docs/migrations.md);
+a test fails until the migrations' head equals these tables.
 """
 
 from __future__ import annotations
@@ -48,14 +50,6 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 metadata = MetaData()
-
-schema_migrations = Table(
-    "schema_migrations",
-    metadata,
-    Column("version", Integer, primary_key=True),
-    Column("name", String(100), nullable=False),
-    Column("applied_at", UTCDateTime, nullable=False),
-)
 
 change_counter = Table(
     "change_counter",

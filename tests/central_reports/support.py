@@ -61,6 +61,7 @@ def fresh_database(kind: str, tmp_path: Path) -> Any:
     with db.write() as conn:
         schema.metadata.drop_all(conn)
         conn.execute(text("DROP TABLE IF EXISTS schema_migrations"))
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     return db
 
 
