@@ -1,8 +1,9 @@
 """Seed a central-server database for tests: routing directory, users of each role, seats.
 
-Shared by the in-process fixtures and ``live_server``. The routing directory comes from
-``../shared/data/units.jsonl`` (or ``workstation/data/units.jsonl``) when present, else a
-small built-in one, so tests never depend on the shared data being there.
+Shared by the in-process fixtures and ``live_server``. The routing directory is the one the
+product ships (``workstation/data/units.jsonl``), never a file outside the repository: what
+a test sees must not depend on where the clone sits. Unit U001's leader is always the seed's
+``LEADER``, whatever the directory says, since the notice tests check its name.
 """
 
 from __future__ import annotations
@@ -14,16 +15,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
-UNIT_FILES = (
-    REPO / ".." / "shared" / "data" / "units.jsonl",
-    REPO / "workstation" / "data" / "units.jsonl",
-)
-
-FALLBACK_UNITS = [
-    {"code": "U001", "name": "启东市汇龙镇人民政府", "short": "汇龙镇", "kind": "town"},
-    {"code": "U002", "name": "启东市南阳镇人民政府", "short": "南阳镇", "kind": "town"},
-    {"code": "U003", "name": "启东市北新镇人民政府", "short": "北新镇", "kind": "town"},
-]
+UNIT_FILE = REPO / "workstation" / "data" / "units.jsonl"
 LEADER = "分管副市长 王明"
 
 
@@ -59,11 +51,8 @@ class Seeded:
 
 
 def unit_records() -> list[dict[str, Any]]:
-    for path in UNIT_FILES:
-        if path.is_file():
-            lines = path.read_text(encoding="utf-8").splitlines()
-            return [json.loads(line) for line in lines if line.strip()]
-    return [dict(u) for u in FALLBACK_UNITS]
+    lines = UNIT_FILE.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
 
 
 @cache
@@ -82,7 +71,7 @@ def seed(store: Any, seats: tuple[str, ...] = ("S01", "S02")) -> Seeded:
     store.db.migrate()
     records = unit_records()
     for record in records:
-        if record["code"] == "U001" and not record.get("leader"):
+        if record["code"] == "U001":
             record["leader"] = LEADER
     seeded = Seeded(db_url=store.db.url, unit_codes=[r["code"] for r in records])
     with store.transaction() as tx:
