@@ -49,7 +49,7 @@ lint: $(PROJECT_STAMP)
 lock:
 	@test -x $(BIN)/uv || { test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); \
 	  $(BIN)/python -m pip install uv; }
-	printf 'setuptools>=68\nwheel\n' | $(BIN)/uv pip compile pyproject.toml - --extra dev \
+	printf 'setuptools>=77\nwheel\n' | $(BIN)/uv pip compile --quiet pyproject.toml - --extra dev \
 	  --generate-hashes --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
 	  --custom-compile-command "make lock" --output-file $(LOCK) $(LOCK_ARGS)
 
