@@ -40,15 +40,7 @@ SOURCE_ROOT = Path(__file__).resolve().parents[1]
 
 # -- seeding ---------------------------------------------------------------------------
 
-UNIT_FILES = (
-    SOURCE_ROOT / ".." / "shared" / "data" / "units.jsonl",
-    SOURCE_ROOT / "workstation" / "data" / "units.jsonl",
-)
-FALLBACK_UNITS = [
-    {"code": "U001", "name": "启东市汇龙镇人民政府", "short": "汇龙镇", "kind": "town"},
-    {"code": "U002", "name": "启东市南阳镇人民政府", "short": "南阳镇", "kind": "town"},
-    {"code": "U003", "name": "启东市北新镇人民政府", "short": "北新镇", "kind": "town"},
-]
+UNIT_FILE = SOURCE_ROOT / "workstation" / "data" / "units.jsonl"
 LEADER = "分管副市长 王明"
 
 
@@ -85,20 +77,17 @@ class Seeded:
 
 
 def unit_records() -> list[dict[str, Any]]:
-    """The routing directory: ``../shared/data/units.jsonl`` (or the packaged one) when
-    present, else a small built-in one, so tests never depend on the shared data."""
-    for path in UNIT_FILES:
-        if path.is_file():
-            lines = path.read_text(encoding="utf-8").splitlines()
-            return [json.loads(line) for line in lines if line.strip()]
-    return [dict(u) for u in FALLBACK_UNITS]
+    """The routing directory the product ships, never a file outside the repository: what
+    a test sees must not depend on where the clone sits."""
+    lines = UNIT_FILE.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
 
 
 def seed_units() -> list[dict[str, Any]]:
-    """``unit_records`` with a leader for U001 (the notice tests check its name)."""
+    """``unit_records`` with U001's leader always the seed's (the notice tests check it)."""
     records = unit_records()
     for record in records:
-        if record["code"] == "U001" and not record.get("leader"):
+        if record["code"] == "U001":
             record["leader"] = LEADER
     return records
 
