@@ -14,13 +14,11 @@ import threading
 from pathlib import Path
 
 from textual import work
-from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
-from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
 from screens.call_events import IncomingCall
+from screens.host import HostApp, OrdersChanged
 from screens.i18n_strings import t
 from workstation.errors import UserFacingError
 from workstation.seat_api import (
@@ -28,23 +26,12 @@ from workstation.seat_api import (
     SeatServicesProtocol,
     Session,
     SyncLoopHandle,
-    SyncStatus,
 )
 
 STYLES = Path(__file__).parent / "styles"
 
 
-class OrdersChanged(Message):
-    """Orders changed in the seat's cache (a local write or a sync round): the current
-    screen refreshes what shows them. ``order_ids`` empty: something else changed."""
-
-    def __init__(self, kind: str, order_ids: frozenset[str]) -> None:
-        super().__init__()
-        self.kind = kind
-        self.order_ids = order_ids
-
-
-class HotlineApp(App[None]):
+class HotlineApp(HostApp):
     """The seat's terminal app; build it with the services object of the seat."""
 
     CSS_PATH = [  # absolute, so subclasses defined elsewhere (benchmarks, tests) find them
@@ -60,9 +47,6 @@ class HotlineApp(App[None]):
         Binding("f5", "sync_now", "key.sync", id="sync", priority=True),
         Binding("ctrl+q", "quit", "key.quit", id="quit", show=False, priority=True),
     ]
-
-    sync_status: reactive[SyncStatus | None] = reactive(None, always_update=True)
-    incoming_call: reactive[IncomingCall | None] = reactive(None, always_update=True)
 
     def __init__(
         self,

@@ -17,13 +17,13 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from screens.host import HostApp
 from screens.i18n_strings import STRINGS, t
 
 if TYPE_CHECKING:
     from textual.app import App
     from textual.binding import ActiveBinding
 
-    from screens.app import HotlineApp
     from workstation.seat_api import SeatServicesProtocol
 
 ResultT = TypeVar("ResultT")
@@ -59,11 +59,9 @@ class LocalizedBindings:
         }
 
 
-def hotline_app(app: App[Any]) -> HotlineApp:
-    """The running app as the :class:`~screens.app.HotlineApp` the screens live in."""
-    from screens.app import HotlineApp
-
-    if not isinstance(app, HotlineApp):
+def hotline_app(app: App[Any]) -> HostApp:
+    """The running app as the :class:`~screens.host.HostApp` the screens live in."""
+    if not isinstance(app, HostApp):
         raise TypeError(f"the hotline screens run inside HotlineApp, not {type(app).__name__}")
     return app
 

@@ -19,10 +19,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 
 from screens import intake_outcomes as outcomes
-from screens.app import OrdersChanged
 from screens.bindings import HotlineScreen, hotline_app
 from screens.call_events import IncomingCall
 from screens.header_bar import HeaderBar
+from screens.host import OrdersChanged
 from screens.i18n_strings import t
 from screens.latest_only import LatestOnly
 from screens.widgets.caller_panel import CallerPanel

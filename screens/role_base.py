@@ -1,7 +1,7 @@
 """What the unit, supervision and callback home screens share.
 
 Each home reads its lists in a thread worker. After a local write or a sync round the app
-posts :class:`~screens.app.OrdersChanged` with the order ids that changed: the home then
+posts :class:`~screens.host.OrdersChanged` with the order ids that changed: the home then
 re-reads only the parts those ids touch (the order lists, the notices; the detail pane only
 when its order changed), so a command done here or a change pulled from the server shows
 without a key press; a full re-read every minute is the safety net. Order commands go through
@@ -19,9 +19,9 @@ from rich.text import Text
 from textual import work
 from textual.widgets import DataTable
 
-from screens.app import OrdersChanged
 from screens.bindings import HotlineScreen
 from screens.header_bar import HeaderBar
+from screens.host import OrdersChanged
 from screens.role_strings import RoleLabels, rt
 from screens.safe_text import one_line
 
