@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
-from workstation.i18n import argparse_text, tr
+from workstation.i18n import argparse_text, language, tr
 
 LANGUAGES = ("zh", "en")
 
@@ -29,6 +29,22 @@ class _LocalizedFormatter(argparse.HelpFormatter):
 
     def start_section(self, heading: str | None) -> None:
         super().start_section(argparse_text(heading) if heading else heading)
+
+    def add_text(self, text: str | None) -> None:
+        super().add_text(help_text(text) if text and text is not argparse.SUPPRESS else text)
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        # the one hook argparse offers for a help text (ArgumentDefaultsHelpFormatter uses it)
+        return help_text(action.help) if action.help else action.help
+
+
+def help_text(text: str) -> str:
+    """A help text of the sub-commands in the interface language (hotline.cli_strings)."""
+    if language() != "zh":
+        return text
+    from hotline.cli_strings import HELP_ZH
+
+    return HELP_ZH.get(text, text)
 
 
 _FORMATTERS: dict[type, type] = {}
