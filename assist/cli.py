@@ -27,7 +27,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "assist",
         help="intake assist: suggest type, handling unit and non-accepted reason",
-        description=__doc__,
+        description=_description(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
@@ -46,6 +46,20 @@ def register(subparsers: Any) -> None:
     train.add_argument("--out", required=True, metavar="PATH", help="model file to write")
     train.add_argument("--units", metavar="PATH", help="routing directory: drop unknown units")
     train.set_defaults(handler=_train)
+
+
+def _description() -> str:
+    from workstation.i18n import tr
+
+    return tr(
+        "workstation assist：为一批请求给出建议，以及训练模型。\n\n"
+        "    workstation assist --batch FILE --json [--model PATH] [--units PATH] [--kb PATH]\n"
+        "    workstation assist train --orders FILE --out PATH [--units PATH]\n\n"
+        '每行输入为 {"text": ...}；每行输出为 {"type", "type_confidence", "units",\n'
+        '"reject_reason", "transfer_to", "ms"}。类型输出为 OrderType 的英文代码\n'
+        "（consultation、help、complaint、suggestion）；训练数据可用代码或中文名（咨询/求助/投诉/建议）。\n",
+        __doc__ or "",
+    )
 
 
 def _units_path(value: str | None, required: bool = True) -> Path | None:

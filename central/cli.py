@@ -18,15 +18,19 @@ def register(subparsers: Any) -> None:
     serve = subparsers.add_parser("serve", help="run the central server (HTTP)")
     serve.add_argument("--db", help="database URL (sqlite:///path or postgresql://...)")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=None, help="default: the port of server_url")
     serve.add_argument(
-        "--workers", type=int, default=1, help="server processes sharing the database"
+        "--port", type=_port, default=None, help="1-65535 (default: the port of server_url)"
     )
+    serve.add_argument(
+        "--workers", type=_workers, default=1, help="server processes sharing the database"
+    )
+    serve.add_argument("--create-dir", action="store_true", help=_CREATE_DIR_HELP)
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(handler=_serve)
 
     db = argparse.ArgumentParser(add_help=False)
     db.add_argument("--db", help="database URL (default: WORKSTATION_DB_URL or the data directory)")
+    db.add_argument("--create-dir", action="store_true", help=_CREATE_DIR_HELP)
     admin = subparsers.add_parser("admin", help="administer the central server's database")
     sub = admin.add_subparsers(dest="admin_command", metavar="ACTION")
     admin.set_defaults(handler=lambda args: (admin.print_help(), 2)[1])
@@ -86,9 +90,67 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=_report)
 
 
+_CREATE_DIR_HELP = "create the directory of a --db SQLite file if it does not exist"
+
+
+def _port(value: str) -> int:
+    """A TCP port, checked while the arguments are parsed (1-65535)."""
+    from workstation.i18n import tr
+
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(
+            tr(
+                f"端口应为 1–65535 之间的整数，而不是 {value!r}",
+                f"a port is a whole number from 1 to 65535, not {value!r}",
+            )
+        )
+    return int(value)
+
+
+def _workers(value: str) -> int:
+    from workstation.i18n import tr
+
+    if not value.isdigit() or not 1 <= int(value) <= 64:
+        raise argparse.ArgumentTypeError(
+            tr(
+                f"进程数应为 1–64 之间的整数，而不是 {value!r}",
+                f"the number of workers is a whole number from 1 to 64, not {value!r}",
+            )
+        )
+    return int(value)
+
+
+def _check_db_dir(args: argparse.Namespace) -> None:
+    """An explicit SQLite file in a directory that does not exist is refused (likely a typo)
+    unless ``--create-dir`` says to create it; the default data directory is always created."""
+    from pathlib import Path
+
+    from workstation.errors import ConfigError
+
+    url = args.db or os.environ.get("WORKSTATION_DB_URL")
+    if not url or getattr(args, "create_dir", False) or not url.startswith("sqlite"):
+        return
+    from sqlalchemy.engine import make_url
+
+    try:
+        database = make_url(url).database
+    except Exception:  # noqa: BLE001 - Database() reports a bad URL in the user's words
+        return
+    if not database or database == ":memory:":
+        return
+    parent = Path(database).expanduser().parent
+    if not parent.is_dir():
+        raise ConfigError(
+            f"数据库目录不存在：{parent}（请检查 --db，或加 --create-dir 创建该目录）",
+            f"the database directory does not exist: {parent} "
+            f"(check --db, or add --create-dir to create it)",
+        )
+
+
 def _store(args: argparse.Namespace) -> Any:
     from central.store import Store
 
+    _check_db_dir(args)
     store = Store.open(args.db)
     store.db.migrate()
     return store
@@ -97,12 +159,14 @@ def _store(args: argparse.Namespace) -> Any:
 def _init(args: argparse.Namespace) -> int:
     from workstation.i18n import tr
 
+    _check_db_dir(args)
     url = _migrate_and_report(args.db, "head")
     print(tr(f"数据库就绪：{url}", f"database ready: {url}"))
     return 0
 
 
 def _migrate(args: argparse.Namespace) -> int:
+    _check_db_dir(args)
     _migrate_and_report(args.db, args.to)
     return 0
 
@@ -147,9 +211,20 @@ def _migrate_and_report(db_url: str | None, to: str) -> str:
 
 def _load_units(args: argparse.Namespace) -> int:
     from central.accounts import upsert_units
+    from workstation.errors import ConfigError
     from workstation.models import load_units
 
-    units = load_units(args.file)
+    try:
+        units = load_units(args.file)
+    except FileNotFoundError:
+        raise ConfigError(
+            f"找不到单位名录文件：{args.file}", f"routing directory file not found: {args.file}"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"无法读取单位名录文件 {args.file}：{exc}",
+            f"cannot read the routing directory {args.file}: {exc}",
+        ) from None
     store = _store(args)
     with store.transaction() as tx:
         changed = upsert_units(tx, units)
@@ -276,6 +351,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from central.store import Store
 
+    _check_db_dir(args)
     if args.db:
         os.environ["WORKSTATION_DB_URL"] = args.db  # the worker processes read it
     store = Store.open(args.db)

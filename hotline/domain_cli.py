@@ -75,14 +75,21 @@ def _iso_datetime(value: str) -> datetime:
     try:
         return datetime.fromisoformat(value)
     except ValueError:
+        from workstation.i18n import tr
+
         raise argparse.ArgumentTypeError(
-            f"not an ISO 8601 date/time: {value!r} (e.g. 2026-09-30T10:00+08:00)"
+            tr(
+                f"不是 ISO 8601 日期时间：{value!r}（例如 2026-09-30T10:00+08:00）",
+                f"not an ISO 8601 date/time: {value!r} (e.g. 2026-09-30T10:00+08:00)",
+            )
         ) from None
 
 
 def _year(value: str) -> int:
     if not value.isdigit() or not 1 <= int(value) <= 9998:
-        raise argparse.ArgumentTypeError(f"not a year: {value!r}")
+        from workstation.i18n import tr
+
+        raise argparse.ArgumentTypeError(tr(f"不是年份：{value!r}", f"not a year: {value!r}"))
     return int(value)
 
 
@@ -167,10 +174,13 @@ def run_calendar_check(args: argparse.Namespace) -> int:
         return 0
     print(
         tr(
-            f"{year}：没有官方数据，将按周一至周五计算工作日"
-            f"（覆盖文件：{settings.overrides_path}）",
-            f"{year}: no official data; working days fall back to Monday-Friday "
-            f"(overrides file: {settings.overrides_path})",
+            f"{year}：没有官方放假安排，期限按周一至周五推算（不含节假日和调休）。"
+            f"国务院公布该年安排后，用 `workstation calendar load FILE` 加载"
+            f"（安装到 {settings.overrides_path}）",
+            f"{year}: no official holiday data; deadlines are estimated Monday-Friday "
+            f"(no public holidays or make-up working days). When the State Council publishes "
+            f"the year, load it with `workstation calendar load FILE` "
+            f"(installed in {settings.overrides_path})",
         )
     )
     return 1

@@ -32,7 +32,9 @@ def register(subparsers: Any) -> None:
         choices=["agent", "unit", "supervisor", "callback"],
         help="which demo user to log in as (default: agent)",
     )
-    demo.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
+    demo.add_argument(
+        "--port", type=_port, default=0, help="server port, 1-65535 (default: a free one)"
+    )
     demo.add_argument("--no-app", action="store_true", help="prepare the demo data only")
     demo.set_defaults(handler=_demo)
 
@@ -53,10 +55,25 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _language(args: argparse.Namespace, settings: Any = None) -> None:
-    from workstation.i18n import set_language
+def _port(value: str) -> int:
+    """A TCP port (0: let the system choose a free one)."""
+    from workstation.i18n import tr
 
-    set_language(args.lang or getattr(settings, "language", None) or "zh")
+    if not value.isdigit() or not 0 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(
+            tr(
+                f"端口应为 1–65535 之间的整数，而不是 {value!r}",
+                f"a port is a whole number from 1 to 65535, not {value!r}",
+            )
+        )
+    return int(value)
+
+
+def _language(args: argparse.Namespace, settings: Any = None) -> None:
+    from workstation.i18n import language, set_language
+
+    # --lang wins; else the seat's settings; else what the `workstation` command decided
+    set_language(args.lang or getattr(settings, "language", None) or language())
 
 
 def _data_dir(args: argparse.Namespace) -> Path:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -25,11 +26,47 @@ def register(subparsers: Any) -> None:
     search.add_argument("query", nargs="?", metavar="QUERY")
     search.add_argument("--batch", metavar="QUERIES.jsonl", help='lines of {"query": ...}')
     search.add_argument("--db", metavar="FILE")
-    search.add_argument("--limit", type=int, default=10, metavar="N")
+    search.add_argument("--limit", type=_limit, default=10, metavar="N")
     search.add_argument("--unit")
     search.add_argument("--category")
     search.add_argument("--json", action="store_true", help="JSON output")
     search.set_defaults(handler=_search)
+
+
+def _limit(value: str) -> int:
+    from workstation.i18n import tr
+
+    if not value.isdigit() or not 1 <= int(value) <= 1000:
+        raise argparse.ArgumentTypeError(
+            tr(f"应为 1–1000 之间的整数，而不是 {value!r}", f"expected 1 to 1000, not {value!r}")
+        )
+    return int(value)
+
+
+def _db_path(args: argparse.Namespace) -> Path:
+    from kb_index.paths import default_db_path
+
+    return Path(args.db).expanduser() if args.db else default_db_path()
+
+
+def _open_for_search(args: argparse.Namespace) -> tuple[Any, Path, int]:
+    """The knowledge base to search, its file and article count; an empty one is an error
+    that says how to fill it (a search never creates a database)."""
+    from workstation.errors import ConfigError
+
+    path = _db_path(args)
+    kb = _open(args) if path.is_file() else None
+    count = kb.count() if kb is not None else 0
+    if count == 0:
+        hint_db = f" --db {path}" if args.db else ""
+        raise ConfigError(
+            f"知识库 {path} 中没有文章（0 篇）；请先导入：workstation kb import FILE{hint_db}"
+            f"（JSON Lines、CSV 或 Markdown 文件夹），或用 --db 指定另一个知识库",
+            f"the knowledge base {path} has no articles; import some first: "
+            f"workstation kb import FILE{hint_db} (JSON Lines, CSV or a Markdown folder), "
+            f"or pass --db for another knowledge base",
+        )
+    return kb, path, count
 
 
 def _open(args: argparse.Namespace) -> Any:
@@ -57,7 +94,7 @@ def _search(args: argparse.Namespace) -> int:
     from kb_index.ranking import hit_to_dict
     from workstation.errors import ValidationError
 
-    kb = _open(args)
+    kb, path, count = _open_for_search(args)
     if args.batch:
         kb.warm_up()
         with open(args.batch, encoding="utf-8") as fh:
@@ -91,5 +128,12 @@ def _search(args: argparse.Namespace) -> int:
         if hit.snippet:
             print(f"    {hit.snippet}")
     if not hits:
-        print("no results")
+        from workstation.i18n import tr
+
+        print(
+            tr(
+                f"没有结果（检索了知识库 {path}，共 {count} 篇文章）",
+                f"no results (searched the knowledge base {path}, {count} article(s))",
+            )
+        )
     return 0

@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from workstation.i18n import tr
+
 
 def register(subparsers: Any) -> None:
     seat = subparsers.add_parser("seat", help="this seat: enrol with the central server")
@@ -106,20 +108,48 @@ def run_order_create(args: argparse.Namespace) -> int:
     from workstation.errors import UserFacingError
     from workstation.intake_form import IntakeForm
 
+    stream = _input(args.json_file)
     services = _open(args)
-    stream = sys.stdin if args.json_file == "-" else open(args.json_file, encoding="utf-8")  # noqa: SIM115
     failed = 0
+    orders = 0
     with stream:
         for lineno, line in enumerate(stream, 1):
             if not line.strip():
                 continue
+            orders += 1
             try:
                 form = IntakeForm.parse(json.loads(line))
                 print(services.dispatch(form), flush=True)
             except (ValueError, UserFacingError) as exc:
                 failed += 1
                 print(f"line {lineno}: {exc}", file=sys.stderr)
+    if orders == 0:
+        from workstation.errors import ValidationError
+
+        source = tr("标准输入", "standard input") if args.json_file == "-" else f"{args.json_file} "
+        raise ValidationError(
+            "json",
+            f"没有工单：{source}是空的（每行应是一个 JSON 对象，字段与受理表单相同）",
+            f"no orders: {source} is empty (each line is one JSON object, the intake form's fields)",
+        )
     return 1 if failed else 0
+
+
+def _input(name: str) -> Any:
+    """The JSON Lines to read: stdin for ``-``; a file that cannot be opened is named."""
+    from workstation.errors import ConfigError
+
+    if name == "-":
+        return sys.stdin
+    try:
+        return open(name, encoding="utf-8")  # noqa: SIM115 - closed by the caller's with
+    except FileNotFoundError:
+        raise ConfigError(f"找不到工单文件：{name}", f"order file not found: {name}") from None
+    except OSError as exc:
+        raise ConfigError(
+            f"无法读取工单文件 {name}：{exc.strerror}",
+            f"cannot read the order file {name}: {exc.strerror}",
+        ) from None
 
 
 def run_order_show(args: argparse.Namespace) -> int:

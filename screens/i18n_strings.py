@@ -112,7 +112,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "form.discard": ("丢弃", "Discard"),
     "form.cleared": ("表单已清空，可接下一通", "Form cleared for the next call"),
     "form.working_days": ("{n} 个工作日", "{n} working days"),
-    "form.fallback_calendar": ("日历外推", "calendar fallback"),
+    "form.fallback_calendar": ("按周一至周五推算", "weekday estimate"),
     # reject dialog
     "reject.title": ("不予受理", "Not accepted"),
     "reject.reason": ("原因", "Reason"),

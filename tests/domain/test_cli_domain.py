@@ -88,7 +88,7 @@ def test_bad_arguments_exit_2_without_traceback(
         main(argv)
     assert info.value.code == 2
     err = capsys.readouterr().err
-    assert "Traceback" not in err and "error:" in err
+    assert "Traceback" not in err and "错误" in err and len(err.strip().splitlines()) == 1
 
 
 def test_bad_config_exits_1(
