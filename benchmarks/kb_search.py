@@ -171,7 +171,9 @@ def scale_corpus(n: int, seed: int) -> list[dict]:
 
 
 def evaluate(system: object, queries: list[dict]) -> dict:
-    ok1, ok3, kinds, totals, times = 0, 0, Counter(), Counter(), []
+    ok1, ok3, times = 0, 0, []
+    kinds: Counter[str] = Counter()
+    totals: Counter[str] = Counter()
     for q in queries:
         start = time.perf_counter()
         got = system.search(q["query"])  # type: ignore[attr-defined]
@@ -216,7 +218,9 @@ def worker(args: argparse.Namespace) -> None:
             result["probes"] = evaluate(system, probes)
         qa = load("real/govqa_kb.jsonl")
         system.build(qa)
-        queries = [{"query": noisy(e["title"], rng, by_syl), "expected": [e["id"]]} for e in qa]
+        queries: list[dict] = [
+            {"query": noisy(e["title"], rng, by_syl), "expected": [e["id"]]} for e in qa
+        ]
         if system.name == "rapidfuzz":
             queries = queries[:: max(1, len(queries) // 100)]
         result["govqa"] = evaluate(system, queries)
@@ -292,7 +296,7 @@ def main() -> None:
             print(f"{'':10s} govqa top1={g['top1']:.3f} top3={g['top3']:.3f} (n={g['n']})")
     if args.only != "dev":
         print(f"== speed at {args.articles} articles ({args.queries} typo-title + 200 dev queries)")
-        results = {}
+        results: dict[str, dict] = {}
         for name in names:
             for run in range(args.repeat if name == "engine" else 1):
                 r = run_worker(name, "scale", args)

@@ -78,7 +78,7 @@ def close_orders(server: LiveServer) -> None:
             dispatches.append((order_id, "dispatch", args))
     pusher.push("agent1", dispatches)
     for user, unit in (("unit1", "U001"), ("unit2", "U002")):
-        steps = [(oid, "sign", {}) for oid in orders[unit]]
+        steps: list[tuple[str, str, dict[str, Any]]] = [(oid, "sign", {}) for oid in orders[unit]]
         steps += [(oid, "reply", {"result": "已安排处理"}) for oid in orders[unit]]
         pusher.push(user, steps)
     jobs = run_cli("admin", "run-jobs", "--db", server.db_url, "--now", "2026-03-02T01:00:00+00:00")

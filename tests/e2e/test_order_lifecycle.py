@@ -67,7 +67,9 @@ def test_intake_to_close_through_the_server_and_the_assessment(server, tmp_path:
     inbox = {row.order_id: row for row in unit.unit_inbox()}
     assert inbox[number].bucket == "new"
     unit.order_command(number, "sign", {})
-    deadline = unit.order(number).deadline
+    signed = unit.order(number)
+    assert signed is not None
+    deadline = signed.deadline
     unit.order_command(
         number,
         "request_extension",
@@ -88,7 +90,9 @@ def test_intake_to_close_through_the_server_and_the_assessment(server, tmp_path:
 
     # the unit replies; the server's job queues the callback
     sync(unit)
-    assert unit.order(number).deadline > deadline
+    replied = unit.order(number)
+    assert replied is not None
+    assert replied.deadline > deadline
     unit.order_command(number, "reply", {"result": "已更换路灯两盏"})
     sync(unit)
     run_jobs(server)
@@ -109,7 +113,9 @@ def test_intake_to_close_through_the_server_and_the_assessment(server, tmp_path:
 
     # re-handled: sign again, reply again, callback satisfied -> closed
     sync(unit)
-    assert unit.order(number).state.value == "rehandling"
+    reopened = unit.order(number)
+    assert reopened is not None
+    assert reopened.state.value == "rehandling"
     unit.order_command(number, "sign", {})
     unit.order_command(number, "reply", {"result": "更换整条线路，已通电"})
     sync(unit)
@@ -144,7 +150,9 @@ def test_intake_to_close_through_the_server_and_the_assessment(server, tmp_path:
     ]
     # every seat converged to the server's order
     for seat in seats:
-        assert seat.order(number).version == final["version"]
+        converged = seat.order(number)
+        assert converged is not None
+        assert converged.version == final["version"]
 
     # the assessment, worked out by hand: two assignments to U001 (dispatch and re-handling),
     # both signed and replied on time, the first extended and called back dissatisfied and

@@ -36,9 +36,9 @@ def test_versions_deltas_and_tombstones(tmp_path):
 
     seat = KnowledgeBase(tmp_path / "b.sqlite3")
     assert seat.apply_delta(kb.changes_since(0)) == 2
-    assert (
-        seat.max_version() == v3 and seat.get("K2").title == "护照办理" and seat.get("K1") is None
-    )
+    k2 = seat.get("K2")
+    assert seat.max_version() == v3 and k2 is not None and k2.title == "护照办理"
+    assert seat.get("K1") is None
     assert seat.apply_delta(kb.changes_since(0)) == 0  # idempotent
     assert [h.id for h in seat.search("护照")] == ["K2"]
 
@@ -54,7 +54,8 @@ def test_coexists_with_other_tables_in_wal_mode(tmp_path):
     assert "outbox" in names and all(n == "outbox" or n.startswith("kb_") for n in names)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     shared = KnowledgeBase(conn)  # an existing connection works too
-    assert shared.get("K1").title == "居住证办理"
+    k1 = shared.get("K1")
+    assert k1 is not None and k1.title == "居住证办理"
 
 
 def test_invalid_article_is_refused(tmp_path):
@@ -112,7 +113,8 @@ def test_csv_and_markdown_import(tmp_path):
     kb = KnowledgeBase(tmp_path / "a.sqlite3")
     report = import_path(kb, csv_path)
     assert report.imported == 1 and [e[1] for e in report.errors] == [3, 4]
-    assert kb.get("C1").tags == ("低保", "救助") and kb.get("C1").unit == "民政局"
+    c1 = kb.get("C1")
+    assert c1 is not None and c1.tags == ("低保", "救助") and c1.unit == "民政局"
 
     folder = tmp_path / "md"
     folder.mkdir()
@@ -124,7 +126,9 @@ def test_csv_and_markdown_import(tmp_path):
     (folder / "m3.md").write_text("# 离婚冷静期\n\n提交申请后三十日内可撤回。\n", encoding="utf-8")
     report = import_path(kb, folder)
     assert report.imported == 2 and report.errors[0][:2] == ("m2.md", 3)
-    assert kb.get("m1").tags == ("结婚", "登记") and kb.get("m3").title == "离婚冷静期"
+    m1, m3 = kb.get("m1"), kb.get("m3")
+    assert m1 is not None and m1.tags == ("结婚", "登记")
+    assert m3 is not None and m3.title == "离婚冷静期"
 
 
 def test_cli_import_and_search(tmp_path, monkeypatch, capsys):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from offline_cache.testing import offline_seat
 
 
 @pytest.fixture
-def seat(tmp_path: Path) -> Callable[..., SeatServices]:
+def seat(tmp_path: Path) -> Iterator[Callable[..., SeatServices]]:
     made: list[SeatServices] = []
 
     def make(name: str = "seat", **kwargs: object) -> SeatServices:

@@ -67,10 +67,12 @@ def _assert_exactly_once(server, data_dir: Path, expected_orders: int) -> None:
     s = SeatServices.open(data_dir)
     try:
         ops = local_ops(s)
-        on_server = server_mutations(server, s.seat().client_id)
+        info = s.seat()
+        assert info is not None
+        on_server = server_mutations(server, info.client_id)
         assert [(m, o) for m, o, _ in on_server] == ops  # each once, in the seat's order
         assert s.status().pending == 0 and s.problems() == []
-        mine = {k: v for k, v in server_orders(server).items() if v["seat"] == s.seat().seat}
+        mine = {k: v for k, v in server_orders(server).items() if v["seat"] == info.seat}
         assert len(mine) == expected_orders
         contents = Counter(v["content"] for v in mine.values())
         assert all(n == 1 for n in contents.values())  # no duplicate effects
@@ -111,7 +113,9 @@ def test_kill_mid_push_after_server_committed(server, tmp_path: Path):
     run_until_paused(["sync", "--once", "--data-dir", str(data)], "after_push_response")
     s = SeatServices.open(data)
     assert s.status().pending == 5  # the answer never reached the seat
-    assert len(server_mutations(server, s.seat().client_id)) == 5  # but the server has them
+    info = s.seat()
+    assert info is not None
+    assert len(server_mutations(server, info.client_id)) == 5  # but the server has them
     s.close()
     result = run_cli("sync", "--once", "--data-dir", str(data))
     assert result.returncode == 0, result.stdout + result.stderr
@@ -142,7 +146,9 @@ def test_server_restarts_mid_batch(tmp_path: Path):
         s.db.conn.execute("PRAGMA synchronous=NORMAL")  # speed of setup only
         for i in range(400):
             s.dispatch(IntakeForm.parse({**FORM, "content": f"重启 {i}"}))
-        client_id = s.seat().client_id
+        info = s.seat()
+        assert info is not None
+        client_id = info.client_id
 
         async def scenario() -> None:
             loop = s.sync_loop(poll=0.2, base=0.05, cap=0.5)
@@ -189,7 +195,8 @@ def test_week_offline_with_5000_pending_converges(tmp_path: Path):
             )
         s.now = real_now  # type: ignore[method-assign]
         status = s.status()
-        assert status.pending == 5000 and status.oldest_pending_age >= timedelta(days=7)
+        age = status.oldest_pending_age
+        assert status.pending == 5000 and age is not None and age >= timedelta(days=7)
         started = time.monotonic()
         status = asyncio.run(s.sync_once())
         print(f"5000 commands synced in {time.monotonic() - started:.1f}s")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -157,7 +158,7 @@ def test_pull_page_and_cursor_commit_together(seat, monkeypatch):
     s = seat()
     number = s.dispatch(IntakeForm.parse(FORM))
     snap = json.loads(s.db.scalar("SELECT snapshot FROM orders"))
-    page = {
+    page: dict[str, Any] = {
         "changes": [
             {
                 "seq": 5,
@@ -249,7 +250,7 @@ def test_supervision_board_and_callback_queue(seat):
 
 def test_listener_hears_local_writes(seat):
     s = seat()
-    heard = []
+    heard: list[SeatChange] = []
     s.add_listener(heard.append)
     number = s.dispatch(IntakeForm.parse(FORM))
     assert heard == [SeatChange("local_write", (number,))]

@@ -38,10 +38,12 @@ def test_round_trip_converges_with_server(server, tmp_path: Path):
     on_server = server_orders(server)
     for n in numbers:
         assert on_server[n] == seat_snapshots(agent)[n]
-        assert agent.order(n).version == on_server[n]["version"]
-    assert [(m, o) for m, o, _ in server_mutations(server, agent.seat().client_id)] == local_ops(
-        agent
-    )
+        order = agent.order(n)
+        assert order is not None
+        assert order.version == on_server[n]["version"]
+    info = agent.seat()
+    assert info is not None
+    assert [(m, o) for m, o, _ in server_mutations(server, info.client_id)] == local_ops(agent)
     assert agent.units()  # the routing directory arrived by pull
     agent.close()
 
@@ -57,15 +59,20 @@ def test_race_two_unit_seats_sign_offline_exactly_one_wins(server, tmp_path: Pat
     # both go offline, both sign: each sees its own optimistic "signed"
     first.order_command(number, "sign", {})
     second.order_command(number, "sign", {})
-    assert first.order(number).state.value == second.order(number).state.value == "signed"
+    mine, theirs = first.order(number), second.order(number)
+    assert mine is not None and theirs is not None
+    assert mine.state.value == theirs.state.value == "signed"
     asyncio.run(first.sync_once())
     asyncio.run(second.sync_once())
-    assert first.problems() == [] and first.order(number).state.value == "signed"
+    won = first.order(number)
+    assert first.problems() == [] and won is not None and won.state.value == "signed"
     problems = second.problems()
     assert len(problems) == 1 and problems[0].command == "sign"
     assert problems[0].reason["code"] == "already_signed"
     # the loser's view shows the server's order, signed once, by the winner's event
-    assert second.order(number).version == server_orders(server)[number]["version"] == 2
+    lost = second.order(number)
+    assert lost is not None
+    assert lost.version == server_orders(server)[number]["version"] == 2
     signed = [e for e in server_orders(server)[number]["events"] if e["kind"] == "signed"]
     assert len(signed) == 1 and signed[0]["seat"] == "S02"
     assert second.status().pending == 0
@@ -185,7 +192,9 @@ def test_slim_ack_keeps_the_optimistic_view_until_the_pull(server, tmp_path: Pat
     agent = live_seat(server, tmp_path / "a", "S11", "agent1")
     asyncio.run(agent.sync_once())
     numbers = [agent.dispatch(IntakeForm.parse({**FORM, "content": f"精简 {i}"})) for i in range(3)]
-    optimistic = {n: agent.order(n).state for n in numbers}
+    dispatched = {n: agent.order(n) for n in numbers}
+    optimistic = {n: o.state for n, o in dispatched.items() if o is not None}
+    assert optimistic.keys() == set(numbers)
     client = agent.sync_client()
 
     async def push_only() -> None:
@@ -197,7 +206,8 @@ def test_slim_ack_keeps_the_optimistic_view_until_the_pull(server, tmp_path: Pat
     assert agent.status().pending == 0
     assert all(n not in seat_snapshots(agent) for n in numbers)
     for n in numbers:
-        assert agent.order(n).state == optimistic[n]  # the view did not step back
+        kept = agent.order(n)
+        assert kept is not None and kept.state == optimistic[n]  # the view did not step back
         row = agent.db.query("SELECT pending FROM orders WHERE order_id=?", (n,))[0]
         assert row["pending"] == 0
     # a new local command on an acknowledged, not yet pulled order still sees the order
@@ -207,10 +217,12 @@ def test_slim_ack_keeps_the_optimistic_view_until_the_pull(server, tmp_path: Pat
     on_server = server_orders(server)
     for n in numbers:
         assert seat_snapshots(agent)[n] == on_server[n]
-        assert agent.order(n).version == on_server[n]["version"]
+        pulled = agent.order(n)
+        assert pulled is not None and pulled.version == on_server[n]["version"]
         view = agent.db.query("SELECT snapshot FROM orders WHERE order_id=?", (n,))[0]
         assert json.loads(view["snapshot"]) == on_server[n]  # nothing replayed on top
-    assert len(agent.order(numbers[0]).contact_ids) == 2
+    linked = agent.order(numbers[0])
+    assert linked is not None and len(linked.contact_ids) == 2
     agent.close()
 
 
@@ -245,7 +257,9 @@ def test_pipelined_batches_that_overtake_each_other_keep_mutation_order(server, 
     asyncio.run(run())
     assert len(seen) > 3  # the overtaking batch was refused and sent again
     assert agent.status().pending == 0 and agent.problems() == []
-    mutations = server_mutations(server, agent.seat().client_id)
+    info = agent.seat()
+    assert info is not None
+    mutations = server_mutations(server, info.client_id)
     assert [(m, o) for m, o, _ in mutations] == local_ops(agent)
     assert {s for _, _, s in mutations} == {"applied"}
     on_server = server_orders(server)
@@ -262,6 +276,7 @@ def test_sync_client_reports_the_round_and_leaves_the_services_alone(server, tmp
     agent = live_seat(server, tmp_path / "a", "S10", "agent1")
     numbers = [agent.dispatch(IntakeForm.parse({**FORM, "content": f"报告 {i}"})) for i in range(2)]
     info = agent.seat()
+    assert info is not None
     heard: list[list[str]] = []
     client = SyncClient(
         agent.db,
@@ -275,7 +290,8 @@ def test_sync_client_reports_the_round_and_leaves_the_services_alone(server, tmp
     assert report.completed and report.online and report.errors == []
     assert report.pushed == report.applied == 2 and report.rejected == 0
     assert set(numbers) <= set(report.changed)
-    assert report.pulled > 0 and report.cursor == int(agent.db.get_meta("cursor"))
+    cursor = agent.db.get_meta("cursor")
+    assert report.pulled > 0 and cursor is not None and report.cursor == int(cursor)
     assert any(set(numbers) <= set(ids) for ids in heard)
     assert agent.status().pending == 0
     assert report.push_limit == 1000 and agent.push_limit is None  # the services untouched

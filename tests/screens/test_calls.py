@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from textual.widget import Widget
+
 from screens.intake import IntakeScreen
+from screens.reject_dialog import RejectDialog
 from screens.widgets.kb_panel import KbPanel
 from screens.widgets.order_form import OrderForm
 from tests.screens.helpers import fill_content, make_app, type_text, until_home, wait_for
@@ -95,11 +98,16 @@ async def test_not_accepted_for_each_reason(services) -> None:
             await pilot.press("f7")
             await wait_for(pilot, lambda: type(app.screen).__name__ == "RejectDialog")
             dialog = app.screen
+            assert isinstance(dialog, RejectDialog)
             dialog.choose(reason, "110" if reason == "emergency" else None)
             await pilot.pause()
             assert str(dialog.query_one("#reject-script").render())  # the script to read
             await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda n=count: len(_history(services)) == n)
+
+            def logged(n: int = count) -> bool:
+                return len(_history(services)) == n
+
+            await wait_for(pilot, logged)
             row = _history(services)[0]
             assert row.outcome == "rejected" and row.reject_reason == reason
             await wait_for(pilot, lambda: isinstance(app.screen, IntakeScreen))
@@ -115,7 +123,9 @@ async def test_emergency_words_are_flagged_at_once(services) -> None:
         assert screen.query_one("#form-emergency").display
         await pilot.press("f7")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "RejectDialog")
-        assert app.screen.reason == "emergency" and app.screen.transfer_to == "119"
+        dialog = app.screen
+        assert isinstance(dialog, RejectDialog)
+        assert dialog.reason == "emergency" and dialog.transfer_to == "119"
 
 
 async def test_repeat_caller_is_linked_to_the_open_order(services) -> None:
@@ -147,7 +157,11 @@ async def test_every_refused_field_shows_its_own_message(services) -> None:
         await pilot.press("f10")  # nothing typed: content, type and unit are each missing
         for field, word in (("content", "内容"), ("type", "类型"), ("unit", "单位")):
             error = screen.query_one(f"#err-{field}")
-            await wait_for(pilot, lambda error=error: error.display)
+
+            def shown(error: Widget = error) -> bool:
+                return error.display
+
+            await wait_for(pilot, shown)
             assert word in str(error.render())
         assert app.focused is screen.query_one("#form-content")  # the first one
         await fill_content(pilot, "路灯不亮")

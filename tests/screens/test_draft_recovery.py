@@ -25,9 +25,14 @@ def _wait_line(process: subprocess.Popen[str], expected: str, limit: float) -> N
     lines: queue.Queue[str] = queue.Queue()
     assert process.stdout is not None
     stdout = process.stdout
-    threading.Thread(target=lambda: [lines.put(line) for line in stdout], daemon=True).start()
+
+    def pump() -> None:
+        for line in stdout:
+            lines.put(line)
+
+    threading.Thread(target=pump, daemon=True).start()
     deadline = time.monotonic() + limit
-    seen = []
+    seen: list[str] = []
     while time.monotonic() < deadline:
         try:
             line = lines.get(timeout=0.5)

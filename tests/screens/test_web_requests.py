@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from screens.help_screen import HelpScreen
 from screens.intake import IntakeScreen
 from screens.widgets.caller_panel import CallerPanel
 from screens.widgets.order_form import OrderForm
@@ -128,5 +129,6 @@ async def test_palette_offers_web_requests(services) -> None:
         assert "web_requests" in actions
         await pilot.press("f1")  # the agent's help names the web-requests key
         await wait_for(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
-        assert app.screen.help_for == "agent"
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen) and help_screen.help_for == "agent"
         assert "F11" in str(app.screen.query_one("#help-intro").render())

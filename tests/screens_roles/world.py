@@ -47,6 +47,7 @@ class ClockServices(SeatServices):
 
 def make_seat(data_dir: Path) -> ClockServices:
     services = ClockServices.open(data_dir)
+    assert isinstance(services, ClockServices)
     enroll_offline(services, USERS, PASSWORD)
     return services
 
@@ -100,7 +101,7 @@ class Central:
     def push(self) -> None:
         """Deliver everything to the seat as one pull page."""
         cursor = int(self.seat.db.get_meta("cursor") or 0)
-        changes = [
+        changes: list[dict[str, Any]] = [
             {"entity": "order", "key": k, "op": "upsert", "data": snapshot(o)}
             for k, o in self.orders.items()
         ]

@@ -116,7 +116,7 @@ def test_unknown_and_known_users_do_the_same_hashing_work(secure: Secure) -> Non
         revoke_user(tx, "disabled1")
     assert secure.login("agent1").status_code == 200  # the pool exists from here on
     pool = secure.app.state.hash_pool
-    answers = {}
+    answers: dict[tuple[str, str], tuple[int, str | None]] = {}
     for user, password in [
         ("no-such-user", "whatever"),
         ("disabled1", "pw-disabled1"),
