@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from offline_cache import session as sess
 from offline_cache import views
@@ -73,7 +73,7 @@ class SeatServices:
         self.assist = SeatAssist(db.path, self.data_dir, self.units, self.assist_model_path)
 
     @classmethod
-    def open(cls, data_dir: Path | None = None, settings: Settings | None = None) -> SeatServices:
+    def open(cls, data_dir: Path | None = None, settings: Settings | None = None) -> Self:
         if settings is None:
             from workstation.config import load_settings
 
