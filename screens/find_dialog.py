@@ -77,7 +77,8 @@ class FindDialog(HotlineModal[None]):
     DEFAULT_CSS = """
     FindDialog { align: center middle; }
     #find-box { width: 96%; height: 90%; }
-    #find-table { height: 1fr; max-height: 40%; }
+    #find-query { width: 1fr; margin-bottom: 1; }
+    #find-table { height: auto; max-height: 40%; overflow-x: hidden; }
     #find-detail { height: 1fr; background: $boost; padding: 0 1; }
     #find-detail > Static { width: 1fr; height: auto; }
     """
@@ -94,7 +95,13 @@ class FindDialog(HotlineModal[None]):
         with Vertical(id="find-box", classes="dialog"):
             yield Static(Text(t("find.title"), style="bold"), classes="dialog-title")
             yield Static(Text(t("find.hint"), style="dim"))
-            yield Input(self.query_text, id="find-query", compact=True, max_length=200)
+            yield Input(
+                self.query_text,
+                id="find-query",
+                compact=True,
+                max_length=200,
+                placeholder=t("find.placeholder"),
+            )
             yield Static(id="find-count", classes="dim-line")
             yield DataTable(id="find-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="find-detail"):
@@ -102,7 +109,7 @@ class FindDialog(HotlineModal[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#find-table", DataTable)
-        for width in (17, 8, 6, 40):
+        for width in (17, 8, 6, 32):
             table.add_column("", width=width)
         table.show_header = False
         self.query_one("#find-query", Input).focus()
@@ -139,7 +146,7 @@ class FindDialog(HotlineModal[None]):
                 row.order_id,
                 one_line(state_text(row.state), 8),
                 one_line(row.unit, 6),
-                one_line(mask_text(row.content), 40),
+                one_line(mask_text(row.content), 32),
                 key=row.order_id,
             )
         count = self.query_one("#find-count", Static)

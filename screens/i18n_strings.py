@@ -194,6 +194,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "（只列出最新 {n} 张，请加词缩小范围）",
         "(newest {n} shown; add words to narrow)",
     ),
+    "find.placeholder": ("单号、电话或内容", "order number, phone or words"),
     "find.trail": ("办理记录", "Event trail"),
     "find.open": ("查看", "Show"),
     "unit.pick_first": (

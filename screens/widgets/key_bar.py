@@ -67,6 +67,8 @@ class KeyBar(Widget):
         return wrap_items([(k, t) for k, t, _ in self.items()], max(width, 1))
 
     def get_content_height(self, container: Any, viewport: Any, width: int) -> int:
+        if not self.items():
+            return 0  # a dialog whose keys are all hidden (its buttons say them)
         return len(self._lines(width))
 
     def render(self) -> Text:
