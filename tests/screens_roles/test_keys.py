@@ -388,3 +388,25 @@ async def test_unit_finds_only_its_own_orders_masked(seat, central) -> None:
         await pilot.press("escape")
         dialog = await _find(pilot, "13912345678")  # a confidential caller is not found by phone
         assert dialog.rows == {}
+
+
+async def test_an_open_list_says_esc_in_the_users_language(tmp_path) -> None:
+    """An open Select's own key (Textual's ``esc Dismiss menu``) is shown translated."""
+    from tests.screens.helpers import make_app as agent_app
+    from tests.screens.helpers import until_home as agent_home
+    from tests.screens.seat import make_seat
+
+    services = make_seat(tmp_path / "agent-seat")
+    try:
+        app = agent_app(services)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await agent_home(pilot)
+            screen.query_one("#form-type").focus()
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: screen.query_one("#form-type").expanded)
+            await pilot.pause()
+            rows = "\n".join(screen_lines(app)[-2:])
+            assert "Esc 收起列表" in rows and "Dismiss menu" not in rows, rows
+            assert_keys_whole(app, MUST_SHOW["IntakeScreen"])
+    finally:
+        services.close()
