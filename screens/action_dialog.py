@@ -88,6 +88,7 @@ class ActionDialog(RoleLabels, HotlineModal[Any]):
                 id=wid,
                 compact=True,
                 type_to_search=True,
+                prompt="—",  # never Textual's English "Select"
             )
         if f.kind == "unit":
             return Button(self._unit_text(f, f.value), id=wid, compact=True, classes="unit-field")
