@@ -62,7 +62,9 @@ def test_intake_80x24_english(snap_compare, tmp_path) -> None:
     set_language("en")
 
     async def run_before(pilot) -> None:
-        await until_home(pilot)
+        screen = await until_home(pilot)
+        screen.query_one("#caller-phone").cursor_blink = False  # a stable picture
+        await wait_for(pilot, lambda: pilot.app.sync_status is not None)
         await settle(pilot)
 
     try:
