@@ -109,8 +109,8 @@ def _print_keys() -> int:
     from textual.binding import Binding
 
     from screens.app import HotlineApp
-    from screens.bindings import label
     from screens.intake import IntakeScreen
+    from screens.key_actions import label
 
     for owner in (HotlineApp, IntakeScreen):
         for binding in owner.BINDINGS:

@@ -199,6 +199,11 @@ class SeatServices:
     def caller_history(self, phone: str, limit: int = 20) -> list[OrderRow]:
         return views.caller_history(self.db, phone, limit, self._mask())
 
+    def find_orders(self, query: str) -> list[OrderRow]:
+        """Orders by number, phone or words of the content (unit users: their own, masked)."""
+        unit = self.session.unit if self._mask() and self.session is not None else None
+        return views.find_orders(self.db, query, self._mask(), unit)
+
     def my_intake_history(self, limit: int = 50) -> list[ContactRow]:
         if self.session is None:
             return []

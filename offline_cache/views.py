@@ -22,6 +22,7 @@ from offline_cache.records import (
 )
 from workstation.models import OrderState  # noqa: E402
 from workstation.orders import OPEN_STATES  # noqa: E402
+from workstation.seat_api import FIND_LIMIT
 
 
 def _states_in(states: frozenset[OrderState]) -> str:
@@ -86,6 +87,35 @@ def caller_history(db: SeatDB, phone: str, limit: int, mask: bool) -> list[Order
     if not phone:
         return []
     return _rows(db, "caller_phone=?", (phone,), f"created_at DESC LIMIT {int(limit)}", mask)
+
+
+def find_orders(db: SeatDB, query: str, mask: bool, unit: str | None = None) -> list[OrderRow]:
+    """Orders matching ``query``: an order number (or part of one), a phone number (or its
+    digits), or every word of the query in the content or address; newest first.
+
+    ``mask`` (unit users): confidential callers stay masked and are never found by phone.
+    ``unit``: only that unit's orders (as handler or co-handler).
+    """
+    words = [w for w in query.replace("\u3000", " ").split() if w][:8]
+    if not words:
+        return []
+    clauses, params = [], []
+    for word in words:
+        like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        phone = "caller_phone LIKE ? ESCAPE '\\'"
+        if mask:
+            phone = f"({phone} AND NOT confidential)"
+        clauses.append(
+            f"(order_id LIKE ? ESCAPE '\\' OR {phone} OR content LIKE ? ESCAPE '\\'"
+            " OR address LIKE ? ESCAPE '\\')"
+        )
+        params += [like, like, like, like]
+    if unit is not None:
+        clauses.append("(unit=? OR co_units LIKE ?)")
+        params += [unit, f'%"{unit}"%']
+    return _rows(
+        db, " AND ".join(clauses), tuple(params), f"created_at DESC LIMIT {FIND_LIMIT}", mask
+    )
 
 
 def my_intake_history(db: SeatDB, user: str, limit: int) -> list[ContactRow]:

@@ -26,13 +26,16 @@ from workstation.errors import UserFacingError, ValidationError
 
 @dataclass(frozen=True)
 class Field:
-    """A field of the dialog; ``kind`` is ``input``, ``area``, ``select`` or ``choice``."""
+    """A field of the dialog; ``kind`` is ``input``, ``area``, ``select``, ``choice`` or
+    ``unit`` (a button that opens the fuzzy unit picker over ``units``; its value is the
+    chosen unit's code)."""
 
     name: str
     label: str
     kind: str = "input"
     value: Any = ""
     options: tuple[tuple[str, Any], ...] = ()
+    units: tuple[Any, ...] = ()
 
 
 class ActionDialog(RoleLabels, HotlineModal[Any]):
@@ -56,6 +59,7 @@ class ActionDialog(RoleLabels, HotlineModal[Any]):
         self.note = note
         self.warning = warning
         self.busy = False
+        self.chosen: dict[str, Any] = {f.name: f.value or None for f in fields if f.kind == "unit"}
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog action-dialog"):
@@ -84,7 +88,10 @@ class ActionDialog(RoleLabels, HotlineModal[Any]):
                 id=wid,
                 compact=True,
                 type_to_search=True,
+                prompt="—",  # never Textual's English "Select"
             )
+        if f.kind == "unit":
+            return Button(self._unit_text(f, f.value), id=wid, compact=True, classes="unit-field")
         if f.kind == "choice":
             return RadioSet(
                 *[
@@ -95,6 +102,30 @@ class ActionDialog(RoleLabels, HotlineModal[Any]):
                 compact=True,
             )
         return Input(str(f.value or ""), id=wid, compact=True, max_length=2000)
+
+    @staticmethod
+    def _unit_text(f: Field, code: Any) -> str:
+        from screens.i18n_strings import t
+
+        unit = next((u for u in f.units if u.code == code), None)
+        if unit is None:
+            return t("unit.none")
+        return f"{unit.name}（{unit.code}）"
+
+    @on(Button.Pressed, ".unit-field")
+    def _pick_unit(self, event: Button.Pressed) -> None:
+        event.stop()
+        from screens.unit_picker import UnitPicker
+
+        name = str(event.button.id).removeprefix("field-")
+        f = next(f for f in self.fields if f.name == name)
+
+        def picked(code: str | None) -> None:
+            if code:
+                self.set_value(name, code)
+                self.focus_next()
+
+        self.app.push_screen(UnitPicker(list(f.units), []), picked)
 
     def on_mount(self) -> None:
         show_text(self.query_one("#dialog-note", Static), self._text(self.note))
@@ -124,19 +155,24 @@ class ActionDialog(RoleLabels, HotlineModal[Any]):
             elif isinstance(widget, RadioSet):
                 index = widget.pressed_index
                 out[f.name] = f.options[index][1] if index >= 0 else None
+            elif f.kind == "unit":
+                out[f.name] = self.chosen.get(f.name)
         return out
 
     def set_value(self, name: str, value: Any) -> None:
         """Fill a field (tests and the palette use it)."""
         widget = self.query_one(f"#field-{name}")
-        if isinstance(widget, TextArea):
+        field = next(f for f in self.fields if f.name == name)
+        if field.kind == "unit" and isinstance(widget, Button):
+            self.chosen[name] = value
+            widget.label = self._unit_text(field, value)
+        elif isinstance(widget, TextArea):
             widget.text = str(value)
         elif isinstance(widget, Input):
             widget.value = str(value)
         elif isinstance(widget, Select):
             widget.value = value
         elif isinstance(widget, RadioSet):
-            field = next(f for f in self.fields if f.name == name)
             index = [v for _, v in field.options].index(value)
             self.query_one(f"#field-{name}-{index}", RadioButton).value = True
 

@@ -31,6 +31,18 @@ from workstation.seat_api import (
 STYLES = Path(__file__).parent / "styles"
 
 
+def _actions_provider() -> type:
+    from screens.bindings import ActionsProvider
+
+    return ActionsProvider
+
+
+def _find_provider() -> type:
+    from screens.bindings import FindProvider
+
+    return FindProvider
+
+
 class HotlineApp(HostApp):
     """The seat's terminal app; build it with the services object of the seat."""
 
@@ -42,9 +54,14 @@ class HotlineApp(HostApp):
         STYLES / "roles.tcss",
     ]
     ENABLE_COMMAND_PALETTE = True
+    # the palette lists the actions of the current screen (the key bar's and the help's),
+    # in the user's language; Textual's own English entries (Theme, Screenshot…) are not ours
+    COMMANDS = {lambda: _actions_provider(), lambda: _find_provider()}  # noqa: E731
     BINDINGS = [
         Binding("f1", "help", "key.help", id="help", priority=True),
         Binding("f5", "sync_now", "key.sync", id="sync", priority=True),
+        Binding("ctrl+f", "find", "key.find", id="find", priority=True),
+        Binding("ctrl+p", "command_palette", "key.palette", id="palette", priority=True),
         Binding("ctrl+q", "quit", "key.quit", id="quit", show=False, priority=True),
     ]
 
@@ -175,11 +192,37 @@ class HotlineApp(HostApp):
             self.push_screen(HelpScreen())
 
     def get_key_display(self, binding: Binding) -> str:
-        """F-keys as agents know them from their keyboards: ``F10``, not ``f10``."""
+        """F-keys as agents know them from their keyboards: ``F10``, not ``f10``; control
+        keys as ``^F``; Escape as ``Esc``."""
         display = super().get_key_display(binding)
         if len(display) <= 3 and display[:1] == "f" and display[1:].isdigit():
             return display.upper()
+        if len(display) == 2 and display[0] == "^":
+            return display.upper()
+        if display == "esc":
+            return "Esc"
         return display
+
+    def action_command_palette(self) -> None:
+        """The palette with a prompt in the user's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]  # Textual types is_open for App[object]; ours is App[None]
+            self.push_screen(
+                CommandPalette(id="--command-palette", placeholder=t("palette.placeholder"))
+            )
+
+    def action_find(self) -> None:
+        self.open_find("")
+
+    def open_find(self, query: str) -> None:
+        """Ctrl+F (or the palette): find an order by number, phone or words (every role)."""
+        from screens.find_dialog import FindDialog
+        from screens.login import LoginScreen
+
+        if isinstance(self.screen, LoginScreen | FindDialog) or self.services.session is None:
+            return
+        self.push_screen(FindDialog(query))
 
     # -- errors ------------------------------------------------------------------------------
 

@@ -18,7 +18,8 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from screens.host import HostApp
-from screens.i18n_strings import STRINGS, t
+from screens.i18n_strings import t
+from screens.key_actions import KeyAction, key_actions, label
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -27,13 +28,6 @@ if TYPE_CHECKING:
     from workstation.seat_api import SeatServicesProtocol
 
 ResultT = TypeVar("ResultT")
-
-
-def label(description: str) -> str:
-    """Translate a binding description when it is a string key; leave other text alone."""
-    if description == "palette":  # Textual's own command-palette binding
-        return t("key.palette")
-    return t(description) if description in STRINGS else description
 
 
 def show_text(widget: Static, content: Text | str | None) -> None:
@@ -77,7 +71,6 @@ class WorkerErrors:
 class HotlineScreen(WorkerErrors, LocalizedBindings, Screen[None]):
     """Base of the full screens: translated bindings, the actions palette, worker errors."""
 
-    COMMANDS = Screen.COMMANDS | {lambda: ActionsProvider}  # noqa: E731
     HELP_ROLE: ClassVar[str | None] = None  # whose help F1 shows; None: the session's role
 
     @property
@@ -87,7 +80,13 @@ class HotlineScreen(WorkerErrors, LocalizedBindings, Screen[None]):
 
 
 class HotlineModal(WorkerErrors, LocalizedBindings, ModalScreen[ResultT]):
-    """Base of the dialogs."""
+    """Base of the dialogs: each has its own key bar along the bottom of the terminal."""
+
+    def on_mount(self) -> None:
+        from screens.widgets.key_bar import KeyBar
+
+        if not self.query(KeyBar):
+            self.mount(KeyBar(classes="modal-keys"))
 
     @property
     def services(self) -> SeatServicesProtocol:
@@ -95,39 +94,43 @@ class HotlineModal(WorkerErrors, LocalizedBindings, ModalScreen[ResultT]):
 
 
 class ActionsProvider(Provider):
-    """Every binding of the active screen (and the app) as a palette command."""
+    """Every action of the active screen (and the app) as a palette command, in the UI
+    language: the same list the key bar and the help show."""
 
-    def _actions(self) -> list[tuple[str, str, ActiveBinding]]:
-        seen: set[str] = set()
-        found = []
-        for key, active in self.screen.active_bindings.items():
-            binding = active.binding
-            if binding.action in seen or not active.enabled or not binding.description:
-                continue
-            seen.add(binding.action)
-            found.append((binding.description, key, active))
-        return found
+    def _actions(self) -> list[KeyAction]:
+        return [a for a in key_actions(self.screen) if a.enabled and a.action != "command_palette"]
 
     async def discover(self) -> Hits:
-        for description, key, active in self._actions():
-            yield DiscoveryHit(
-                description,
-                partial(self._run, active),
-                help=key.upper(),
-            )
+        for action in self._actions():
+            yield DiscoveryHit(action.long, partial(self._run, action), help=action.display)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for description, key, active in self._actions():
-            text = f"{description} {active.binding.action}"
-            score = matcher.match(text)
+        for action in self._actions():
+            words = f"{action.long} {action.short}"
+            score = matcher.match(words)
             if score > 0:
+                shown = action.long if matcher.match(action.long) > 0 else words
                 yield Hit(
                     score,
-                    matcher.highlight(description),
-                    partial(self._run, active),
-                    help=key.upper(),
+                    matcher.highlight(shown),
+                    partial(self._run, action),
+                    help=action.display,
                 )
 
-    async def _run(self, active: ActiveBinding) -> None:
-        await self.app.run_action(active.binding.action, active.node)
+    async def _run(self, action: KeyAction) -> None:
+        await self.app.run_action(action.action, action.node)
+
+
+class FindProvider(Provider):
+    """Typing an order number, a phone or words in the palette offers to find them."""
+
+    async def search(self, query: str) -> Hits:
+        query = query.strip()
+        if len(query) < 2:
+            return
+        text = t("find.palette", query=query)
+        yield Hit(0.5, text, partial(self._find, query), text=text, help="Ctrl+F")
+
+    async def _find(self, query: str) -> None:
+        hotline_app(self.app).open_find(query)

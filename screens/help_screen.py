@@ -3,7 +3,8 @@
 The workflow text is per role (agent, unit, supervisor, callback): a unit user pressing
 F1 must read how to sign for and reply to orders, not how to take a call. The screen
 underneath may name its role with ``HELP_ROLE``; otherwise the session's role is used.
-The keys table is read from the screen's active bindings, so it is always the truth.
+The keys table is the screen's :func:`~screens.bindings.key_actions`, the list the key bar
+and the palette read too, so the three always agree.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from screens.bindings import HotlineModal, HotlineScreen, label
+from screens.bindings import HotlineModal, HotlineScreen
+from screens.key_actions import key_actions
 
 if TYPE_CHECKING:
     from workstation.seat_api import Session
@@ -89,9 +91,11 @@ HELP: dict[str, tuple[tuple[str, str], tuple[tuple[str, str], ...]]] = {
                 "callbacks and callers to tell; Enter does the row's next step.",
             ),
             (
-                "F2 审批延期，F3 改派，F4 重办，F6 办结，F7 已告知来电人；F8 切换页。",
-                "F2 decide an extension, F3 reassign, F4 re-handle, F6 close, F7 caller told; "
-                "F8 next tab.",
+                "F2 审批延期，F3 改派，F4 重办，F6 办结，F7 已告知来电人，F12 增加协办；"
+                "F8 切换页；Ctrl+F 按单号、电话或内容查找任何工单。改派和协办须写明理由。",
+                "F2 decide an extension, F3 reassign, F4 re-handle, F6 close, F7 caller told, "
+                "F12 add a co-handler; F8 next tab; Ctrl+F finds any order by number, phone or "
+                "words. Reassigning and co-handlers need a reason.",
             ),
             (
                 "市领导批办工单的回访在“回访”页；催办、通报记录在“催办通报”页。",
@@ -170,14 +174,7 @@ class HelpScreen(HotlineModal[None]):
         table = Table(box=None, show_header=False, padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        seen: set[str] = set()
-        for active in below.active_bindings.values():
-            action = active.binding.action
-            if action in seen or not active.binding.description:
-                continue
-            seen.add(action)
-            table.add_row(
-                self.app.get_key_display(active.binding), label(active.binding.description)
-            )
-        table.add_row("Ctrl+P", "命令面板" if language() == "zh" else "Command palette")
+        for action in key_actions(below):  # what the key bar and the palette list too
+            table.add_row(action.display, action.long)
+        self.keys_table = table
         self.query_one("#help-keys", Static).update(table)

@@ -26,7 +26,7 @@ class OrdersChanged(Message):
 
 class HostApp(App[None]):
     """The app as the screens see it: the seat's services, the sync status and incoming
-    call they watch, and the two things they ask of it (show a home, report an error)."""
+    call they watch, and what they ask of it (show a home, report an error, open the find dialog)."""
 
     sync_status: reactive[SyncStatus | None] = reactive(None, always_update=True)
     incoming_call: reactive[IncomingCall | None] = reactive(None, always_update=True)
@@ -36,4 +36,7 @@ class HostApp(App[None]):
         raise NotImplementedError
 
     def report_worker_error(self, error: BaseException | None) -> None:
+        raise NotImplementedError
+
+    def open_find(self, query: str) -> None:
         raise NotImplementedError

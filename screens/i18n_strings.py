@@ -160,6 +160,52 @@ STRINGS: dict[str, tuple[str, str]] = {
         "as you type.",
     ),
     "error.generic": ("操作失败：{error}", "Failed: {error}"),
+    # the key bar (short labels), the help and the palette (long labels), find
+    "key.form.short": ("工单", "Form"),
+    "key.kb.short": ("知识库", "KB"),
+    "key.take_call.short": ("接听", "Call"),
+    "key.sync.short": ("同步", "Sync"),
+    "key.answer.short": ("答复", "Answer"),
+    "key.reject.short": ("不受理", "Reject"),
+    "key.unit.short": ("单位", "Unit"),
+    "key.link.short": ("关联", "Link"),
+    "key.dispatch": ("派单", "Dispatch"),
+    "key.dispatch.long": ("提交派单（派给承办单位）", "Submit: dispatch the order to the unit"),
+    "key.web": ("网络诉求", "Web requests"),
+    "key.web.short": ("网络", "Web"),
+    "key.find": ("查找", "Find"),
+    "key.find.long": ("查找工单（单号、电话或内容）", "Find an order (number, phone or words)"),
+    "key.palette.short": ("命令", "Cmds"),
+    "key.palette.long": ("命令面板", "Command palette"),
+    "key.dismiss_menu": ("收起列表", "Close list"),
+    "palette.placeholder": (
+        "输入操作或单号、电话、内容…",
+        "Type an action, or an order, phone, words…",
+    ),
+    "find.palette": ("查找工单：{query}", "Find orders: {query}"),
+    "find.title": ("查找工单", "Find an order"),
+    "find.hint": (
+        "输入单号、电话或内容中的词，回车查看工单和办理记录",
+        "Type an order number, a phone or words of the content; Enter shows the order and its trail",
+    ),
+    "find.none": ("没有找到“{query}”", "Nothing found for '{query}'"),
+    "find.count": ("找到 {n} 张工单", "{n} orders found"),
+    "find.more": (
+        "（只列出最新 {n} 张，请加词缩小范围）",
+        "(newest {n} shown; add words to narrow)",
+    ),
+    "find.placeholder": ("单号、电话或内容", "order number, phone or words"),
+    "find.trail": ("办理记录", "Event trail"),
+    "find.open": ("查看", "Show"),
+    "unit.pick_first": (
+        "请先选择承办单位（回车打开单位列表）",
+        "Pick a unit first (Enter opens the list)",
+    ),
+    "unit.none": ("（未选择，回车选择）", "(none: press Enter to pick)"),
+    "unit.filter": (
+        "输入名称、简称或拼音首字母（如 cgj），↓ 选择，回车确定",
+        "Type a name, short name or pinyin initials (e.g. cgj); Down to move, Enter to pick",
+    ),
 }
 
 

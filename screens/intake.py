@@ -42,15 +42,13 @@ class IntakeScreen(HotlineScreen):
     BINDINGS = [
         Binding("f2", "focus_form", "key.form", id="form", priority=True),
         Binding("f3", "focus_kb", "key.kb", id="kb", priority=True),
-        Binding("f4", "take_call", "key.take_call", id="take_call", show=False, priority=True),
-        Binding("f6", "answer", "key.answer", id="answer", show=False, priority=True),
+        Binding("f4", "take_call", "key.take_call", id="take_call", priority=True),
+        Binding("f6", "answer", "key.answer", id="answer", priority=True),
         Binding("f7", "reject", "key.reject", id="reject", priority=True),
-        Binding("f8", "pick_unit", "key.unit", id="unit", show=False, priority=True),
-        Binding("f9", "link", "key.link", id="link", show=False, priority=True),
-        Binding("f10", "submit", "key.submit", id="submit", priority=True),
-        Binding(
-            "f11", "web_requests", "网络诉求 Web requests", id="web", show=False, priority=True
-        ),
+        Binding("f8", "pick_unit", "key.unit", id="unit", priority=True),
+        Binding("f9", "link", "key.link", id="link", priority=True),
+        Binding("f10", "submit", "key.dispatch", id="submit", priority=True),
+        Binding("f11", "web_requests", "key.web", id="web", priority=True),
         Binding("ctrl+g", "apply_suggestion", "key.apply", id="apply", show=False),
         Binding("ctrl+n", "new_call", "key.new_call", id="new_call", show=False),
         Binding("ctrl+o", "app.logout", "key.logout", id="logout", show=False),

@@ -75,10 +75,6 @@ def decision_dialog(order: WorkOrder, run: Run) -> ActionDialog:
     return ActionDialog(rt("dec.title", order=order.order_id), fields, run, note)
 
 
-def unit_options(units: list[Unit]) -> tuple[tuple[str, str], ...]:
-    return tuple((f"{u.name}（{u.code}）", u.code) for u in units)
-
-
 def reassign_dialog(order: WorkOrder, units: list[Unit], run: Run) -> ActionDialog:
     """Give a returned order to another unit (the return's reason is shown)."""
     returned = order.returned or {}
@@ -92,18 +88,30 @@ def reassign_dialog(order: WorkOrder, units: list[Unit], run: Run) -> ActionDial
                 basis=clean(returned.get("basis") or "", multiline=False),
             )
         )
-    others = [u for u in units if u.code != order.unit]
+    others = tuple(u for u in units if u.code != order.unit)
     fields = [
-        Field("unit", rt("reas.unit"), kind="select", options=unit_options(others)),
+        Field("unit", rt("reas.unit"), kind="unit", units=others),
         Field("reason", rt("reas.reason")),
     ]
     return ActionDialog(rt("reas.title", order=order.order_id), fields, run, note)
 
 
+def co_handler_dialog(order: WorkOrder | OrderRow, units: list[Unit], run: Run) -> ActionDialog:
+    """Add a co-handling unit (协办), with the reason it is needed."""
+    taken = {order.unit, *order.co_units}
+    fields = [
+        Field(
+            "unit", rt("co.unit"), kind="unit", units=tuple(u for u in units if u.code not in taken)
+        ),
+        Field("reason", rt("co.reason")),
+    ]
+    return ActionDialog(rt("co.title", order=order.order_id), fields, run)
+
+
 def rehandle_dialog(order: WorkOrder, units: list[Unit], run: Run) -> ActionDialog:
     fields = [
         Field("reason", rt("reh.reason")),
-        Field("unit", rt("reh.unit"), kind="select", value=order.unit, options=unit_options(units)),
+        Field("unit", rt("reh.unit"), kind="unit", value=order.unit, units=tuple(units)),
     ]
     return ActionDialog(rt("reh.title", order=order.order_id), fields, run)
 

@@ -139,7 +139,7 @@ ROLE_STRINGS: dict[str, tuple[str, str]] = {
     "dec.note": ("申请延至 {date}，理由：{reason}", "Asks for {date}: {reason}"),
     "reas.title": ("改派 {order}", "Reassign {order}"),
     "reas.unit": ("改派给", "New unit"),
-    "reas.reason": ("改派说明", "Reason"),
+    "reas.reason": ("改派理由（必填）", "Reason (required)"),
     "reh.title": ("重办 {order}", "Re-handle {order}"),
     "reh.reason": ("重办理由", "Reason"),
     "reh.unit": ("承办单位", "Unit"),
@@ -210,6 +210,26 @@ ROLE_STRINGS: dict[str, tuple[str, str]] = {
     "notice.urging": ("催办通知书", "Urging notice"),
     "notice.criticism": ("通报批评", "Criticism notice"),
     "notice.copied": ("抄送：{who}", "Copied to: {who}"),
+    # short labels of the key bar
+    "rk.sign.short": ("签收", "Sign"),
+    "rk.extend.short": ("延期", "Extend"),
+    "rk.propose.short": ("提交知识", "Propose"),
+    "rk.next_tab.short": ("切换页", "Tab"),
+    "rk.record.short": ("登记回访", "Record"),
+    "rk.notify.short": ("已告知", "Told"),
+    "rk.decide.short": ("审批", "Decide"),
+    "rk.notify.long": ("已告知来电人（延期获批）", "Caller told (approved extension)"),
+    "rk.decide.long": ("审批延期申请", "Decide an extension request"),
+    "rk.close.long": (
+        "办结（不满意后说明结案）",
+        "Close (with an explanation after dissatisfaction)",
+    ),
+    "rk.co_handler": ("协办", "Co-handler"),
+    "rk.co_handler.long": ("增加协办单位", "Add a co-handling unit"),
+    "co.title": ("增加协办 {order}", "Add a co-handler to {order}"),
+    "co.unit": ("协办单位", "Co-handling unit"),
+    "co.reason": ("协办理由（必填）", "Reason (required)"),
+    "done.add_co_handler": ("已为 {order} 增加协办单位", "Co-handler added to {order}"),
 }
 
 

@@ -58,10 +58,11 @@ class SupervisionHome(DetailedHome):
         Binding("f2", "decide", "rk.decide", id="super.decide"),
         Binding("f3", "reassign", "rk.reassign", id="super.reassign"),
         Binding("f4", "rehandle", "rk.rehandle", id="super.rehandle"),
-        Binding("f6", "close_order", "rk.close", id="super.close", show=False),
-        Binding("f7", "notify_caller", "rk.notify", id="super.notify", show=False),
+        Binding("f6", "close_order", "rk.close", id="super.close"),
+        Binding("f7", "notify_caller", "rk.notify", id="super.notify"),
         Binding("f8", "next_tab", "rk.next_tab", id="super.next_tab"),
         Binding("f9", "export", "rk.export", id="super.export"),
+        Binding("f12", "add_co_handler", "rk.co_handler", id="super.co_handler"),
         Binding("[", "period(-1)", "rk.prev", id="super.prev", show=False),
         Binding("]", "period(1)", "rk.next", id="super.next", show=False),
         Binding("g", "toggle_chart", "rk.chart", id="super.chart", show=False),
@@ -243,6 +244,14 @@ class SupervisionHome(DetailedHome):
             run = self.run_order_command(row.order_id, "rehandle", {})
             self.open_with_order(
                 row.order_id, lambda order: dialogs.rehandle_dialog(order, self.units, run)
+            )
+
+    def action_add_co_handler(self) -> None:
+        row = self.board.selected
+        if self.need_order(row):
+            run = self.run_order_command(row.order_id, "add_co_handler", {})
+            self.open_with_order(
+                row.order_id, lambda order: dialogs.co_handler_dialog(order, self.units, run)
             )
 
     def action_close_order(self) -> None:

@@ -51,7 +51,7 @@ class UnitHome(DetailedHome):
         Binding("f3", "return_order", "rk.return", id="unit.return"),
         Binding("f4", "extension", "rk.extend", id="unit.extension"),
         Binding("f6", "reply", "rk.reply", id="unit.reply"),
-        Binding("f7", "propose", "rk.propose", id="unit.propose", show=False),
+        Binding("f7", "propose", "rk.propose", id="unit.propose"),
         Binding("f8", "next_tab", "rk.next_tab", id="unit.next_tab"),
         Binding("ctrl+r", "refresh", "rk.refresh", id="unit.refresh", show=False),
         Binding("ctrl+o", "app.logout", "key.logout", id="logout", show=False),

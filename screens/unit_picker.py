@@ -1,4 +1,5 @@
-"""F8: the fuzzy handling-unit picker (承办单位) over the routing directory.
+"""The fuzzy handling-unit picker (承办单位) over the routing directory: F8 at intake, and
+every dialog that chooses a unit (reassign, re-handle, add a co-handler).
 
 Suggested units come first (with the assist's reasons); typing filters by name, short
 name, duties keywords or pinyin initials (``zjj`` → 住建局). Returns the unit code.
@@ -71,7 +72,7 @@ class UnitPicker(HotlineModal[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="unit-box", classes="dialog"):
             yield Static(Text(t("unit.title"), style="bold"), classes="dialog-title")
-            yield Input(id="unit-filter", compact=True)
+            yield Input(id="unit-filter", compact=True, placeholder=t("unit.filter"))
             yield OptionList(id="unit-list", compact=True)
 
     def on_mount(self) -> None:

@@ -69,8 +69,8 @@ def _reassign(
         raise ValidationError(
             "unit", "改派单位与当前承办单位相同", "that is already the handling unit"
         )
+    reason = text_arg(args, "reason", "改派理由", "a reason for reassigning")
     deadline = deadline_from(ctx, o.type, now, o.investigation)
-    reason = str(args.get("reason") or "")
     return (
         "reassigned",
         reason,
@@ -96,7 +96,8 @@ def _add_co_handler(
         raise ValidationError(
             "unit", "该单位已在办理此工单", "that unit already handles this order"
         )
-    return "co_handler_added", str(args.get("reason") or ""), {"unit": unit}
+    reason = text_arg(args, "reason", "增加协办的理由", "a reason for the co-handler")
+    return "co_handler_added", reason, {"unit": unit}
 
 
 def _not_overdue(o: WorkOrder, command: str, now: datetime) -> None:

@@ -1,14 +1,16 @@
-"""The bottom bar: F-key bindings on the left, the sync state always visible on the right."""
+"""The bottom bar: the function-key bar on the left (as many lines as its keys need, never
+cut), the sync state always visible on the right."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from screens.bindings import hotline_app
 from screens.i18n_strings import t
+from screens.widgets.key_bar import KeyBar
 from workstation.seat_api import SyncStatus
 
 
@@ -31,18 +33,18 @@ def describe_status(status: SyncStatus | None) -> Text:
 
 
 class SyncFooter(Horizontal):
-    """Footer plus sync state; follows ``app.sync_status`` (a reactive on the app)."""
+    """Key bar plus sync state; follows ``app.sync_status`` (a reactive on the app)."""
 
     DEFAULT_CSS = """
-    SyncFooter { dock: bottom; height: 1; background: $footer-background; }
-    SyncFooter > Footer { width: 1fr; dock: none; }
+    SyncFooter { dock: bottom; height: auto; background: $footer-background; }
+    SyncFooter > KeyBar { width: 1fr; }
     SyncFooter > #sync-state { width: auto; padding: 0 1; color: $text; }
     SyncFooter > #sync-state.-offline { background: $warning-muted; }
     SyncFooter > #sync-state.-problems { background: $error-muted; }
     """
 
     def compose(self) -> ComposeResult:
-        yield Footer(compact=True)
+        yield KeyBar()
         yield Static(id="sync-state")
 
     def __init__(self) -> None:

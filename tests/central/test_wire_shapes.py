@@ -39,7 +39,7 @@ def _push_ok(api: Api, user: str, name: str, order_id: str | None = None, **args
 
 def _life(api: Api) -> None:
     api.dispatch(ORDER, confidential=True, address="人民路 1 号")
-    _push_ok(api, "super1", "add_co_handler", ORDER, unit="U003")
+    _push_ok(api, "super1", "add_co_handler", ORDER, unit="U003", reason="需要协办")
     _push_ok(api, "unit1", "sign", ORDER)
     _push_ok(api, "unit1", "request_extension", ORDER, new_deadline="2026-03-30", reason="需协调")
     _push_ok(api, "super1", "decide_extension", ORDER, approved=True, comment="同意")

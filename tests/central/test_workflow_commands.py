@@ -9,7 +9,10 @@ from tests.central.conftest import Api
 
 def test_full_life_of_an_order(api: Api) -> None:
     api.dispatch("QD-S01-0001", unit="U001", leader_instructed=False)
-    assert api.do("super1", "add_co_handler", "QD-S01-0001", unit="U003")["status"] == "applied"
+    assert (
+        api.do("super1", "add_co_handler", "QD-S01-0001", unit="U003", reason="需要协办")["status"]
+        == "applied"
+    )
     assert api.do("unit1", "sign", "QD-S01-0001")["status"] == "applied"
     new_deadline = (api.clock.now + timedelta(days=20)).isoformat()
     ext = api.do(
@@ -140,7 +143,12 @@ def test_return_within_window_then_reassign_and_recall(api: Api) -> None:
     api.dispatch("QD-S01-0001", unit="U001")
     ret = api.do("unit1", "return_order", "QD-S01-0001", reason="不属本单位职责", basis="三定方案")
     assert ret["status"] == "applied" and ret["order"]["state"] == "returned"
-    assert api.do("super1", "reassign", "QD-S01-0001", unit="U002")["order"]["unit"] == "U002"
+    assert (
+        api.do("super1", "reassign", "QD-S01-0001", unit="U002", reason="协调后改派")["order"][
+            "unit"
+        ]
+        == "U002"
+    )
     assert api.do("unit1", "sign", "QD-S01-0001")["reason"]["code"] == "not_your_unit"
     assert (
         api.do("super1", "recall", "QD-S01-0001", reason="重复工单")["order"]["state"] == "recalled"

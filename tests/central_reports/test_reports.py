@@ -48,7 +48,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     s.run("record_callback", "A", cb, "cb1", at(9))
     dispatch(s, "B", "U002", at(2))
     s.run("return_order", "B", {"reason": "非本单位职责", "basis": "三定方案"}, "u2", at(3))
-    s.run("reassign", "B", {"unit": "U001"}, "sup", at(4))
+    s.run("reassign", "B", {"unit": "U001", "reason": "协调后改派"}, "sup", at(4))
     s.run("sign", "B", {}, "u1", at(9))
     dispatch(s, "C", "U002", at(10))
     s.run("sign", "C", {}, "u2", at(10, 11))

@@ -106,7 +106,7 @@ def scenario() -> list[WorkOrder]:
             at(2),
             [
                 ("return_order", {"reason": "非本单位职责", "basis": "三定方案"}, u2, at(3)),
-                ("reassign", {"unit": "U003"}, SUP, at(4, 10)),
+                ("reassign", {"unit": "U003", "reason": "协调后改派"}, SUP, at(4, 10)),
                 ("sign", {}, u3, at(4, 15)),
                 ("urge", {"number": "催办〔2026〕0001号"}, SUP, at(16)),
                 ("criticise", {"number": "通报〔2026〕0001号"}, SUP, at(19)),

@@ -216,10 +216,12 @@ def test_reassign_to_the_same_unit_is_refused() -> None:
 
 
 def test_recall_and_co_handler() -> None:
-    order = run(dispatched(), [("add_co_handler", {"unit": "U003"}, SUPERVISOR, T0)])
+    order = run(
+        dispatched(), [("add_co_handler", {"unit": "U003", "reason": "需要协办"}, SUPERVISOR, T0)]
+    )
     assert order.co_units == ("U003",)
     with pytest.raises(ValidationError):
-        decide(order, "add_co_handler", {"unit": "U003"}, SUPERVISOR, T0, CTX)
+        decide(order, "add_co_handler", {"unit": "U003", "reason": "需要协办"}, SUPERVISOR, T0, CTX)
     order = run(order, [("recall", {"reason": "重复工单"}, SUPERVISOR, T0)])
     assert order.state is OrderState.RECALLED
     with pytest.raises(InvalidTransition):
@@ -511,3 +513,21 @@ def test_messages_are_readable_in_both_languages() -> None:
     with pytest.raises(NotYourUnit) as err:
         decide(dispatched(), "sign", {}, UNIT2, T0, CTX)
     assert "不属于本单位" in err.value.zh and "belongs to unit U001" in err.value.en
+
+
+@pytest.mark.parametrize("command", ["reassign", "add_co_handler"])
+@pytest.mark.parametrize("reason", [None, "", "   "])
+def test_reassign_and_co_handler_need_a_reason(command: str, reason: str | None) -> None:
+    args = {"unit": "U002"} if reason is None else {"unit": "U002", "reason": reason}
+    with pytest.raises(ValidationError) as refused:
+        decide(dispatched(), command, args, SUPERVISOR, T0, CTX)
+    assert refused.value.field == "reason"
+
+
+def test_the_reassign_reason_is_kept_on_the_event() -> None:
+    order = run(
+        dispatched(), [("reassign", {"unit": "U002", "reason": " 不属本单位 "}, SUPERVISOR, T0)]
+    )
+    assert order.unit == "U002"
+    assert order.events[-1].kind == "reassigned"
+    assert order.events[-1].reason == "不属本单位"

@@ -52,3 +52,22 @@ def test_intake_120x40_with_search(snap_compare, tmp_path) -> None:
         await settle(pilot)
 
     assert snap_compare(make_app(services), terminal_size=(120, 40), run_before=run_before)
+
+
+def test_intake_80x24_english(snap_compare, tmp_path) -> None:
+    """The agent's screen in English: every key of the bar whole."""
+    from workstation.i18n import set_language
+
+    services = make_seat(tmp_path / "seat")
+    set_language("en")
+
+    async def run_before(pilot) -> None:
+        screen = await until_home(pilot)
+        screen.query_one("#caller-phone").cursor_blink = False  # a stable picture
+        await wait_for(pilot, lambda: pilot.app.sync_status is not None)
+        await settle(pilot)
+
+    try:
+        assert snap_compare(make_app(services), terminal_size=(80, 24), run_before=run_before)
+    finally:
+        set_language("zh")

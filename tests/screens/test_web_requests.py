@@ -125,7 +125,7 @@ async def test_palette_offers_web_requests(services) -> None:
     app = make_app(services)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await until_home(pilot)
-        actions = {a.binding.action for _, _, a in ActionsProvider(screen)._actions()}
+        actions = {a.action for a in ActionsProvider(screen)._actions()}
         assert "web_requests" in actions
         await pilot.press("f1")  # the agent's help names the web-requests key
         await wait_for(pilot, lambda: type(app.screen).__name__ == "HelpScreen")

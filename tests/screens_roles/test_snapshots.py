@@ -1,4 +1,5 @@
-"""SVG snapshots of the three homes and the callback dialog at 80x24 (Chinese and English)."""
+"""SVG snapshots of the three homes and the callback dialog at 80x24 (Chinese and English):
+every key of the two-line key bar whole."""
 
 from __future__ import annotations
 
@@ -63,6 +64,31 @@ def test_supervision_board_snapshot(seat, central, snap_compare) -> None:
         await _ready(pilot, "SupervisionHome")
 
     assert snap_compare(make_app(seat, "super1"), terminal_size=(80, 24), run_before=ready)
+
+
+def test_supervision_board_snapshot_english(seat, central, snap_compare, english) -> None:
+    board_world(central)
+    central.push()
+
+    async def ready(pilot):
+        await _ready(pilot, "SupervisionHome")
+
+    assert snap_compare(make_app(seat, "super1"), terminal_size=(80, 24), run_before=ready)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_callback_home_snapshot(seat, central, snap_compare, lang) -> None:
+    replied(central, NOW - days(2))
+    central.push()
+    set_language(lang)
+
+    async def ready(pilot):
+        await _ready(pilot, "CallbackHome")
+
+    try:
+        assert snap_compare(make_app(seat, "cb1"), terminal_size=(80, 24), run_before=ready)
+    finally:
+        set_language("zh")
 
 
 def test_callback_dialog_snapshot(seat, central, snap_compare) -> None:
