@@ -234,7 +234,6 @@ class DuplicateOp(UserFacingError):
     code = "duplicate_op"
 
 
-
 def _op_used(tx: Tx, op_id: str) -> bool:
     m = schema.mutations
     return tx.conn.execute(select(m.c.op_id).where(m.c.op_id == op_id)).first() is not None

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.central.conftest import Api, api  # noqa: F401  (fixture)
+from tests.central.conftest import Api
 
 CALLER = {"caller_name": "张三丰", "caller_phone": "13912346025"}
 
