@@ -40,7 +40,7 @@ from central.commands import execute_command
 from central.errors import BadBody, CursorAhead, Forbidden, MutationGap, Unavailable
 from central.order_tables import forget_order, load_order, order_units
 from central.store import Store
-from workstation.errors import NotPermitted, UnknownOrder, UserFacingError, ValidationError
+from workstation.errors import NotPermitted, UserFacingError, ValidationError
 from workstation.models import Actor, Role
 from workstation.orders import WorkOrder
 from workstation.wire.commands import Command, proof_matches
@@ -354,19 +354,6 @@ def _actor(tx: Tx, session: Session, cmd: Command, signers: dict[str, Signer | N
     return Actor(user.name, user.role, user.unit, session.seat)
 
 
-def _hide_other_units(tx: Tx, actor: Actor, cmd: Command) -> None:
-    """A unit user's command on an order it cannot see answers exactly as an unknown one."""
-    if actor.role is not Role.UNIT or not isinstance(cmd.order_id, str) or not cmd.order_id:
-        return
-    from workstation.permissions import ORDER_COMMANDS
-
-    if cmd.command not in ORDER_COMMANDS or cmd.command == "dispatch":
-        return
-    order = load_order(tx, cmd.order_id)
-    if order is not None and actor.unit not in order_units(order):
-        raise UnknownOrder(f"没有工单 {cmd.order_id}", f"no order {cmd.order_id}")
-
-
 ORDER_WINDOW = 10_000
 """How far ahead of the highest counter seen under a prefix a new order number may be."""
 
@@ -448,7 +435,6 @@ def _apply(
         except UserFacingError:
             seen_ops.add(cmd.op_id)
             raise
-        _hide_other_units(tx, actor, cmd)
         _check_order_number(tx, session, cmd)
         order, record = execute_command(store, tx, cmd.command, cmd.order_id, cmd.args, actor)
         savepoint.commit()
