@@ -39,17 +39,26 @@ def _db_url(base: str, name: str) -> str:
 
 
 async def _push_load(
-    base: str, tokens: list[tuple[str, str]], clients: int, seconds: float, batch: int
+    base: str,
+    tokens: list[tuple[str, str, str, str]],
+    clients: int,
+    seconds: float,
+    batch: int,
 ) -> tuple[int, int]:
+    from itertools import count
+
     import httpx
+
+    from workstation.wire.commands import command_proof
 
     stop = time.monotonic() + seconds
     accepted = 0
     errors = 0
+    numbers = {seat: count(1) for seat, *_ in tokens}  # order counters, one per seat
 
     async def client(i: int) -> None:
         nonlocal accepted, errors
-        seat, token = tokens[i % len(tokens)]
+        seat, token, session_id, key = tokens[i % len(tokens)]
         client_id = f"bench-{i}-{uuid.uuid4().hex[:6]}"
         mutation = 0
         async with httpx.AsyncClient(
@@ -59,23 +68,24 @@ async def _push_load(
                 cmds = []
                 for _ in range(batch):
                     mutation += 1
-                    cmds.append(
-                        {
-                            "op_id": uuid.uuid4().hex,
-                            "client_id": client_id,
-                            "mutation_id": mutation,
-                            "order_id": f"QD-{seat}-{client_id}-{mutation}",
-                            "command": "dispatch",
-                            "args": {
-                                "type": "complaint",
-                                "content": "噪音扰民，夜间施工",
-                                "unit": "U001",
-                                "contact_id": f"C-{client_id}-{mutation}",
-                            },
-                            "user": "agent1",
-                            "seat": seat,
-                        }
-                    )
+                    cmd = {
+                        "op_id": uuid.uuid4().hex,
+                        "client_id": client_id,
+                        "mutation_id": mutation,
+                        "order_id": f"QD-{seat}-2603-{next(numbers[seat]):06d}",
+                        "command": "dispatch",
+                        "args": {
+                            "type": "complaint",
+                            "content": "噪音扰民，夜间施工",
+                            "unit": "U001",
+                            "contact_id": f"C-{client_id}-{mutation}",
+                        },
+                        "user": "agent1",
+                        "seat": seat,
+                        "session_id": session_id,
+                    }
+                    cmd["proof"] = command_proof(key, cmd)
+                    cmds.append(cmd)
                 r = await http.post(
                     "/api/v1/sync/push", json={"client_id": client_id, "commands": cmds}
                 )
@@ -206,7 +216,8 @@ def main() -> int:
                     json={"user": "agent1", "password": seeded.password("agent1")},
                     timeout=30,
                 )
-                tokens.append((seat, r.json()["token"]))
+                body = r.json()
+                tokens.append((seat, body["token"], body["session_id"], body["command_key"]))
             accepted, errors = asyncio.run(
                 _push_load(base, tokens, args.clients, args.seconds, args.batch)
             )

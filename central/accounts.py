@@ -23,6 +23,8 @@ from workstation.errors import AlreadyExists, ValidationError
 from workstation.models import Role, Unit
 
 SESSION_HOURS = 12
+COMMAND_KEY_DAYS = 7.0
+"""How long a login's command key signs commands (``[security] command_key_days``)."""
 ROLES = ("agent", "callback", "supervisor", "unit", "admin")
 
 
@@ -36,12 +38,23 @@ class UserRecord:
 
 
 @dataclass(frozen=True)
+class CommandKey:
+    """What a login issues for signing commands: shown once, kept by the seat."""
+
+    session_id: str
+    key: str  # 32 random bytes, hex
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
 class Session:
     """An authenticated request: the user as on record, and the seat it came through."""
 
     user: UserRecord
     seat: str
     expires_at: datetime
+    issued_key: CommandKey | None = None
+    """The command key a login just issued (only on the login's own answer)."""
 
     @property
     def scope_unit(self) -> str | None:
@@ -198,11 +211,22 @@ def login_candidate(conn: Connection, seat_token: str | None, name: str) -> tupl
     return seat, (None if row is None or row.disabled else row)
 
 
-def open_session(tx: Tx, seat_code: str, row: Any) -> tuple[str, Session]:
-    """Open a session bound to user and seat (the password was checked), record the login."""
+def open_session(
+    tx: Tx, seat_code: str, row: Any, key_days: float = COMMAND_KEY_DAYS
+) -> tuple[str, Session]:
+    """Open a session bound to user and seat (the password was checked), record the login.
+
+    The session also gets a command key (``issued_key``): the seat signs this user's
+    commands with it, so the server knows who made each one (docs/sync-protocol.md).
+    """
+    import secrets
+
     name = row.name
     token = new_token()
     expires = tx.now + timedelta(hours=SESSION_HOURS)
+    key = CommandKey(
+        secrets.token_hex(16), secrets.token_hex(32), tx.now + timedelta(days=key_days)
+    )
     tx.conn.execute(
         schema.sessions.insert().values(
             token_hash=token_digest(token),
@@ -211,6 +235,9 @@ def open_session(tx: Tx, seat_code: str, row: Any) -> tuple[str, Session]:
             created_at=tx.now,
             expires_at=expires,
             revoked=False,
+            session_id=key.session_id,
+            command_key=key.key,
+            key_expires_at=key.expires_at,
         )
     )
     sl = schema.seat_logins
@@ -220,7 +247,7 @@ def open_session(tx: Tx, seat_code: str, row: Any) -> tuple[str, Session]:
         tx.conn.execute(
             update(sl).where(sl.c.user == name, sl.c.seat == seat_code).values(last_at=tx.now)
         )
-    return token, Session(_user(row), seat_code, expires)
+    return token, Session(_user(row), seat_code, expires, key)
 
 
 def login(tx: Tx, seat_token: str | None, name: str, password: str) -> tuple[str, Session]:
@@ -257,3 +284,53 @@ def user_on_seat(conn: Connection, name: str, seat: str) -> UserRecord | None:
         .where(u.c.name == name, sl.c.seat == seat, u.c.disabled.is_(False))
     ).first()
     return None if row is None else _user(row)
+
+
+@dataclass(frozen=True)
+class Signer:
+    """The user a command key belongs to, as on record now (``signer``)."""
+
+    user: UserRecord
+    seat: str
+    key: str
+
+
+def signer(conn: Connection, session_id: str, now: datetime) -> Signer | None:
+    """The live command key ``session_id`` names: None when unknown, revoked, expired, or
+    its user is disabled or its seat revoked (all answer alike: the proof does not hold)."""
+    s, u, st = schema.sessions, schema.users, schema.seats
+    row = conn.execute(
+        select(
+            s.c.seat,
+            s.c.command_key,
+            s.c.key_expires_at,
+            s.c.revoked,
+            st.c.revoked.label("seat_revoked"),
+            u,
+        )
+        .join(u, u.c.name == s.c.user)
+        .join(st, st.c.code == s.c.seat)
+        .where(s.c.session_id == session_id)
+    ).first()
+    if (
+        row is None
+        or not row.command_key
+        or row.revoked
+        or row.seat_revoked
+        or row.disabled
+        or row.key_expires_at is None
+        or row.key_expires_at <= now
+    ):
+        return None
+    return Signer(_user(row), row.seat, row.command_key)
+
+
+def revoke_sessions(tx: Tx, name: str) -> int:
+    """End every session and command key of a user without disabling the account (a seat
+    was lost): commands signed with those keys and not yet pushed are refused."""
+    s = schema.sessions
+    return int(
+        tx.conn.execute(
+            update(s).where(s.c.user == name, s.c.revoked.is_(False)).values(revoked=True)
+        ).rowcount
+    )

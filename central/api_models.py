@@ -51,6 +51,11 @@ class LoginResponse(BaseModel):
     unit: str | None
     display_name: str
     expires_at: str
+    session_id: str | None = None
+    """Names this login's command key in every command it signs."""
+    command_key: str | None = None
+    """The command key (hex; shown once): the seat signs this user's commands with it."""
+    key_expires_at: str | None = None
 
 
 # The sync bodies are wire shapes, defined once in the domain (seat and server alike).

@@ -150,7 +150,8 @@ async def login_route(
         with store.transaction() as tx:
             if ok:
                 record_login(tx.conn, attempt, tx.now)
-                return open_session(tx, seat.code, row)
+                days = store.settings.security.command_key_days
+                return open_session(tx, seat.code, row, days)
             reason = "unknown or disabled user" if row is None else "wrong password"
             return record_failure(tx.conn, attempt, limits, tx.now, reason)
 
@@ -160,7 +161,7 @@ async def login_route(
     if outcome is None:
         raise AuthError("用户名或密码错误", "wrong user name or password")
     token, session = outcome
-    user = session.user
+    user, key = session.user, session.issued_key
     return LoginResponse(
         token=token,
         user=user.name,
@@ -168,6 +169,9 @@ async def login_route(
         unit=user.unit,
         display_name=user.display_name,
         expires_at=session.expires_at.isoformat(),
+        session_id=key.session_id if key else None,
+        command_key=key.key if key else None,
+        key_expires_at=key.expires_at.isoformat() if key else None,
     )
 
 
@@ -200,7 +204,9 @@ def auth_events(
 def logout_route(
     store: StoreDep, session: SessionDep, authorization: Annotated[str | None, Header()] = None
 ) -> None:
-    """End this session (the seat keeps its outbox; the next push needs a new login)."""
+    """End this session's bearer token (the seat keeps its outbox; the next push needs a new
+    login). Its command key stays valid until it expires, so the commands this user queued
+    still sync; an administrator revokes keys (``revoke-user``, ``revoke-seat``)."""
     from sqlalchemy import update
 
     from central import schema
@@ -209,4 +215,6 @@ def logout_route(
     token = (authorization or "")[7:].strip()
     s = schema.sessions
     with store.transaction() as tx:
-        tx.conn.execute(update(s).where(s.c.token_hash == token_digest(token)).values(revoked=True))
+        tx.conn.execute(
+            update(s).where(s.c.token_hash == token_digest(token)).values(expires_at=tx.now)
+        )

@@ -20,8 +20,8 @@ from central.kb import KB_COMMANDS, apply_kb_command
 from central.notices import KIND_OF_COMMAND, allocate_number, store_notice
 from central.order_tables import callback_change, load_order, order_units, save_order, store_contact
 from central.store import Store
-from workstation.errors import AlreadyExists, ValidationError
-from workstation.models import Actor, Contact
+from workstation.errors import AlreadyExists, UnknownOrder, ValidationError
+from workstation.models import Actor, Contact, Role
 from workstation.orders import WorkOrder
 from workstation.permissions import ORDER_COMMANDS, require_permission
 from workstation.wire.commands import parse_args
@@ -80,6 +80,10 @@ def _order_command(
     if not isinstance(order_id, str) or not order_id.strip():
         raise ValidationError("order_id", "缺少工单编号", "the order number is missing")
     before = load_order(tx, order_id)
+    if before is not None and actor.unit is not None and actor.unit not in order_units(before):
+        if actor.role is Role.UNIT and command != "dispatch":
+            # another unit's order answers exactly as one that does not exist (issue 13)
+            raise UnknownOrder(f"没有工单 {order_id}", f"no order {order_id}")
     notice = None
     if command in KIND_OF_COMMAND:
         notice = allocate_number(tx, KIND_OF_COMMAND[command], store.settings)

@@ -31,6 +31,13 @@ class MutationGap(HTTPError):
     status = 409
 
 
+class CursorAhead(HTTPError):
+    """A pull cursor beyond the server's newest change: the seat starts over from 0."""
+
+    code = "cursor_ahead"
+    status = 409
+
+
 class TooLarge(HTTPError):
     code = "too_large"
     status = 413

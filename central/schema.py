@@ -130,7 +130,15 @@ sessions = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+    Column("session_id", String(64), nullable=True),
+    Column("command_key", String(64), nullable=True),
+    Column("key_expires_at", UTCDateTime, nullable=True),
+    Index("ux_sessions_session_id", "session_id", unique=True),
 )
+"""Login sessions: the bearer token (digest) for requests, and the command key (hex) that
+signs this user's commands (``session_id`` names it in a command; docs/sync-protocol.md).
+The key outlives the bearer token (``key_expires_at``) so commands queued offline still
+sync; ``revoked`` ends both."""
 
 seat_logins = Table(
     "seat_logins",
@@ -180,9 +188,13 @@ mutations = Table(
     Column("status", String(10), nullable=False),
     Column("result", Text, nullable=False),
     Column("applied_at", UTCDateTime, nullable=False),
+    Column("proof", String(64), nullable=True),
     PrimaryKeyConstraint("client_id", "mutation_id"),
+    Index("ux_mutations_op_id", "op_id", unique=True),
 )
-"""The stored result of every pushed command, returned unchanged on replay."""
+"""The stored result of every pushed command, returned on a replay that carries the same
+proof, filtered for the reader. An ``op_id`` is applied once: a second use is refused (its
+mutation id consumed, no row stored)."""
 
 orders = Table(
     "orders",

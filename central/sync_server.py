@@ -32,18 +32,18 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy import exc as sa_exc
 
 from central import schema
-from central.accounts import Session, UserRecord, user_on_seat
+from central.accounts import Session, Signer, signer
 from central.api_models import error_responses
 from central.auth import SessionDep, StoreDep
-from central.changes import Tx, mask_for_unit, pull_text
+from central.changes import Tx, mask_for_unit, max_seq, pull_text
 from central.commands import execute_command
-from central.errors import BadBody, Forbidden, MutationGap, Unavailable
+from central.errors import BadBody, CursorAhead, Forbidden, MutationGap, Unavailable
 from central.order_tables import forget_order, load_order, order_units
 from central.store import Store
-from workstation.errors import NotPermitted, UserFacingError
+from workstation.errors import NotPermitted, UserFacingError, ValidationError
 from workstation.models import Actor, Role
 from workstation.orders import WorkOrder
-from workstation.wire.commands import Command
+from workstation.wire.commands import Command, proof_matches
 from workstation.wire.sync import (
     CommandResult,
     PullPage,
@@ -81,7 +81,19 @@ def pull_route(
     cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> Any:
-    """Changes after ``cursor`` in the caller's scope, in seq order."""
+    """Changes after ``cursor`` in the caller's scope, in seq order.
+
+    A cursor beyond the newest change (a seat restored against a restored server, or a
+    forged one) is a 409 ``cursor_ahead`` naming the head: the seat starts over from 0.
+    """
+    head = max_seq(store.db)
+    if cursor > head:
+        raise CursorAhead(
+            f"同步位置 {cursor} 超过服务器最新位置 {head}，请重新同步",
+            f"cursor {cursor} is ahead of the server's head {head}; pull again from 0",
+            cursor=cursor,
+            head=head,
+        )
     text = pull_text(store.db, cursor, limit, session.scope_unit)
     return Response(text, media_type="application/json")
 
@@ -130,7 +142,7 @@ def _statements() -> tuple[Any, Any, Any]:
     """(client row, stored results of a range, watermark update) with bound parameters."""
     c, m = schema.clients, schema.mutations
     client = select(c.c.seat, c.c.last_mutation_id).where(c.c.client_id == bindparam("b_cid"))
-    stored = select(m.c.mutation_id, m.c.result).where(
+    stored = select(m.c.mutation_id, m.c.result, m.c.op_id, m.c.user, m.c.proof).where(
         m.c.client_id == bindparam("b_cid"),
         m.c.mutation_id >= bindparam("b_low"),
         m.c.mutation_id <= bindparam("b_high"),
@@ -154,19 +166,18 @@ def _batch(
     _check_binding(client.seat, session.seat, client_id)
     start = last = int(client.last_mutation_id)
     replays = [cmd.mutation_id for cmd in body.commands if cmd.mutation_id <= start]
-    stored: dict[int, str] = {}
+    stored: dict[int, Any] = {}
     if replays:
         params = {"b_cid": client_id, "b_low": replays[0], "b_high": replays[-1]}
-        stored = {int(k): v for k, v in tx.conn.execute(stored_stmt, params)}
+        stored = {int(r.mutation_id): r for r in tx.conn.execute(stored_stmt, params)}
     texts: list[str] = []
     rows: list[dict[str, Any]] = []
-    users: dict[str, UserRecord | None] = {}
+    signers: dict[str, Signer | None] = {}
     gap: MutationGap | None = None
+    seen_ops: set[str] = set()
     for cmd in body.commands:
         if cmd.mutation_id <= start:
-            text = stored.get(cmd.mutation_id)
-            if text is None:  # below the watermark but never stored: cannot happen via push
-                text = _result_text(cmd, "rejected", _UNKNOWN)
+            text = _replay(cmd, stored.get(cmd.mutation_id), session)
             texts.append(_slim_stored(text) if slim else text)
             continue
         if cmd.mutation_id != last + 1:
@@ -178,8 +189,13 @@ def _batch(
             )
             break
         tx.now = store.now()
-        status, text, short = _apply(store, tx, session, cmd, users)
-        texts.append(short if slim and short is not None else text)
+        last = cmd.mutation_id
+        status, text, short = _apply(store, tx, session, cmd, signers, seen_ops)
+        out = short if slim and short is not None else text
+        texts.append(out if cmd.user == session.user.name else _for_reader(out, session))
+        if cmd.op_id in seen_ops:  # not proven, or a used op id: nothing stored under it
+            continue
+        seen_ops.add(cmd.op_id)
         rows.append(
             {
                 "client_id": client_id,
@@ -190,11 +206,12 @@ def _batch(
                 "status": status,
                 "result": text,
                 "applied_at": tx.now,
+                "proof": cmd.proof,
             }
         )
-        last = cmd.mutation_id
     if rows:
         tx.conn.execute(schema.mutations.insert(), rows)
+    if last != start:
         tx.conn.execute(watermark, {"b_cid": client_id, "last_mutation_id": last})
     return last, texts, gap
 
@@ -204,6 +221,61 @@ _UNKNOWN = {
     "zh": "无此变更记录",
     "en": "no stored result for this mutation",
 }
+_REPLAY_MISMATCH = {
+    "code": "replay_mismatch",
+    "zh": "该变更编号已用于另一条命令",
+    "en": "this mutation id was used by another command",
+}
+
+
+class DuplicateOp(UserFacingError):
+    """The op id was applied (or refused) before, at another mutation id."""
+
+    code = "duplicate_op"
+
+
+def _op_used(tx: Tx, op_id: str) -> bool:
+    m = schema.mutations
+    return tx.conn.execute(select(m.c.op_id).where(m.c.op_id == op_id)).first() is not None
+
+
+def _replay(cmd: Command, row: Any, reader: Session) -> str:
+    """The stored result of a replayed mutation, for this reader only.
+
+    The replay must be the same command (same op id and, when stored, the same proof:
+    only the seat's own outbox row has it); the result is then filtered through the
+    reader's scope and masking, as if the reader had pulled it. Anything else is refused
+    without content.
+    """
+    if row is None:  # below the watermark but never stored (a refused duplicate op id)
+        return _result_text(cmd, "rejected", _UNKNOWN)
+    import hmac
+
+    same = row.op_id == cmd.op_id and (
+        row.proof is None or hmac.compare_digest(row.proof, cmd.proof or "")
+    )
+    if not same:
+        return _result_text(cmd, "rejected", _REPLAY_MISMATCH)
+    text: str = row.result
+    return text if row.user == reader.user.name else _for_reader(text, reader)
+
+
+def _for_reader(text: str, reader: Session) -> str:
+    """A result made by another user, as the reader may see it: a unit user gets the order
+    only if it is its unit's (masked), and never another user's record."""
+    unit = reader.scope_unit
+    if unit is None:
+        return text
+    data = json.loads(text)
+    order = data.get("order")
+    if isinstance(order, dict):
+        units = (order.get("unit"), *(order.get("co_units") or ()))
+        data["order"] = mask_for_unit("order", order) if unit in units else None
+    if data.get("record") is not None:
+        data["record"] = None
+    slim = "order" not in data and data.get("status") == "applied"
+    model = SlimResult if slim else CommandResult
+    return dump(model.model_validate(data), exclude_none=slim)
 
 
 def _result_text(
@@ -244,28 +316,126 @@ def _slim_stored(text: str) -> str:
     return _slim_text(result.op_id, result.mutation_id, version, result.record)
 
 
+class BadProof(NotPermitted):
+    """The command's proof does not show that its user made it."""
+
+    code = "bad_proof"
+
+
+def _actor(tx: Tx, session: Session, cmd: Command, signers: dict[str, Signer | None]) -> Actor:
+    """The user who made ``cmd``, proven by the HMAC of a command key issued at that user's
+    login on this seat; never the ``user`` field alone (docs/sync-protocol.md)."""
+    if cmd.seat != session.seat:
+        raise NotPermitted(
+            f"命令来自座席 {cmd.seat}，与本座席 {session.seat} 不符",
+            f"the command names seat {cmd.seat}, not this seat {session.seat}",
+        )
+    if not cmd.session_id or not cmd.proof:
+        raise BadProof(
+            "命令缺少操作人签名，未执行（请操作人重新登录后重做）",
+            "the command carries no proof of its user; not applied",
+        )
+    if cmd.session_id not in signers:
+        signers[cmd.session_id] = signer(tx.conn, cmd.session_id, tx.now)
+    key = signers[cmd.session_id]
+    fields = cmd.model_dump(exclude={"proof"})
+    if (
+        key is None
+        or key.seat != session.seat
+        or key.user.name != cmd.user
+        or not proof_matches(key.key, fields, cmd.proof)
+    ):
+        raise BadProof(
+            f"命令的操作人签名无效（用户 {cmd.user} 的登录已过期、被吊销或签名不符），未执行",
+            f"the proof does not show that {cmd.user} made this command (a login expired,"
+            " revoked or of another user, or a wrong signature); not applied",
+        )
+    user = key.user
+    return Actor(user.name, user.role, user.unit, session.seat)
+
+
+ORDER_WINDOW = 10_000
+"""How far ahead of the highest counter seen under a prefix a new order number may be."""
+
+
+def _check_order_number(tx: Tx, session: Session, cmd: Command) -> None:
+    """A new order is numbered under the pushing seat's own prefix, with a counter at most
+    ``ORDER_WINDOW`` past the highest seen (``{prefix}-{YYMM}-{counter}``; the month part
+    is optional, as in numbers made before it)."""
+    if cmd.command != "dispatch" or not isinstance(cmd.order_id, str):
+        return
+    if load_order(tx, cmd.order_id) is not None:
+        return  # a re-dispatch of an existing order; the domain decides
+    import re
+
+    st = schema.seats
+    prefix = tx.conn.execute(select(st.c.prefix).where(st.c.code == session.seat)).scalar_one()
+    match = re.fullmatch(re.escape(prefix) + r"-(?:\d{4}-)?(\d{1,12})", cmd.order_id)
+    if match is None:
+        raise ValidationError(
+            "order_id",
+            f"工单编号 {cmd.order_id} 不符合本座席的编号规则（{prefix}-年月-序号）",
+            f"order number {cmd.order_id} is not of this seat's form {prefix}-YYMM-counter",
+        )
+    counter = int(match.group(1))
+    name = f"order_counter:{prefix}"
+    top = _counter_top(tx, name, prefix)
+    if counter > top + ORDER_WINDOW:
+        raise ValidationError(
+            "order_id",
+            f"工单序号 {counter} 超出允许范围（最多 {top + ORDER_WINDOW}）",
+            f"order counter {counter} is beyond the allowed window (at most {top + ORDER_WINDOW})",
+        )
+    if counter > top:
+        c = schema.counters
+        tx.conn.execute(update(c).where(c.c.name == name).values(value=counter))
+
+
+def _counter_top(tx: Tx, name: str, prefix: str) -> int:
+    """The highest order counter seen under ``prefix`` (the row locked; made on first use
+    from the orders already stored)."""
+    from central.accounts import next_order_counter
+
+    c = schema.counters
+    stmt = tx.db.for_update(select(c.c.value).where(c.c.name == name))
+    value = tx.conn.execute(stmt).scalar()
+    if value is None:
+        tx.db.insert_ignore(
+            tx.conn, c, {"name": name, "value": next_order_counter(tx.conn, prefix) - 1}
+        )
+        value = tx.conn.execute(stmt).scalar_one()
+    return int(value)
+
+
 def _apply(
-    store: Store, tx: Tx, session: Session, cmd: Command, users: dict[str, UserRecord | None]
+    store: Store,
+    tx: Tx,
+    session: Session,
+    cmd: Command,
+    signers: dict[str, Signer | None],
+    seen_ops: set[str],
 ) -> tuple[str, str, str | None]:
-    """One command in its savepoint: (status, result text, slim text of an applied one)."""
+    """One command in its savepoint: (status, result text, slim text of an applied one).
+
+    A command whose proof fails, or whose op id was used before, is refused without
+    storing anything under its op id (``seen_ops`` gets it, so the caller stores no row):
+    nobody can take a pending command's op id away from it.
+    """
     mark = len(tx.pending)
     actor: Actor | None = None
     savepoint = tx.conn.begin_nested()
     try:
-        if cmd.seat != session.seat:
-            raise NotPermitted(
-                f"命令来自座席 {cmd.seat}，与本座席 {session.seat} 不符",
-                f"the command names seat {cmd.seat}, not this seat {session.seat}",
-            )
-        if cmd.user not in users:
-            users[cmd.user] = user_on_seat(tx.conn, cmd.user, session.seat)
-        user = users[cmd.user]
-        if user is None:
-            raise NotPermitted(
-                f"用户 {cmd.user} 未在座席 {session.seat} 登录过或已停用",
-                f"user {cmd.user} has not logged in on seat {session.seat} or is disabled",
-            )
-        actor = Actor(user.name, user.role, user.unit, session.seat)
+        try:
+            actor = _actor(tx, session, cmd, signers)
+            if cmd.op_id in seen_ops or _op_used(tx, cmd.op_id):
+                raise DuplicateOp(
+                    "该操作编号（op_id）已使用过，命令未执行",
+                    "this op_id was already used; the command was not applied",
+                )
+        except UserFacingError:
+            seen_ops.add(cmd.op_id)
+            raise
+        _check_order_number(tx, session, cmd)
         order, record = execute_command(store, tx, cmd.command, cmd.order_id, cmd.args, actor)
         savepoint.commit()
         visible = _visible(tx, mark, order, actor)

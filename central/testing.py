@@ -273,6 +273,7 @@ class LiveServer:
     seeded: Seeded
     clock_file: Path | None
     sessions: dict[str, str] = field(default_factory=dict)
+    keys: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:
@@ -313,9 +314,26 @@ class LiveServer:
             timeout=10,
         )
         r.raise_for_status()
-        token = str(r.json()["token"])
+        body = r.json()
+        token = str(body["token"])
         self.sessions[user] = token
+        self.keys[(user, seat)] = (str(body["session_id"]), str(body["command_key"]))
         return token
+
+    def sign(self, command: dict[str, Any]) -> dict[str, Any]:
+        """A command signed as a seat signs it: with the command key of its user's login on
+        its seat (``login`` first)."""
+        from workstation.wire.commands import command_proof
+
+        if (command["user"], command["seat"]) not in self.keys:
+            token = self.sessions.get(command["user"])
+            self.login(command["user"], command["seat"])
+            if token is not None:  # keep the bearer session the caller holds
+                self.sessions[command["user"]] = token
+        session_id, key = self.keys[(command["user"], command["seat"])]
+        signed = {**command, "session_id": session_id}
+        signed["proof"] = command_proof(key, signed)
+        return signed
 
     def restart(self, limit_s: float = 30) -> None:
         """kill -9 the server and start it again on the same port and database."""

@@ -77,8 +77,20 @@ CREATE TABLE IF NOT EXISTS drafts (key TEXT PRIMARY KEY, data TEXT NOT NULL, sav
 """
 
 #: Migration steps: index i takes the schema from version i to i + 1. Append, never edit.
+_V2 = """
+ALTER TABLE outbox ADD COLUMN session_id TEXT;
+ALTER TABLE outbox ADD COLUMN proof TEXT;
+ALTER TABLE users ADD COLUMN session_id TEXT;
+ALTER TABLE users ADD COLUMN key_sealed TEXT;
+ALTER TABLE users ADD COLUMN key_salt TEXT;
+ALTER TABLE users ADD COLUMN key_expires_at TEXT
+"""
+"""Command proofs (issue 13): each outbox row keeps the proof its user's key made when
+the command was written; each user's command key is kept sealed under their password."""
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     lambda conn: _script(conn, _V1),
+    lambda conn: _script(conn, _V2),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

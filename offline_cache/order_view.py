@@ -58,13 +58,36 @@ def append_command(
         "seat": actor.seat,
         "client_time": now.isoformat(),
     }
+    row["session_id"], row["proof"] = sign_row(conn, row, args)
     conn.execute(
         "INSERT INTO outbox(mutation_id, op_id, order_id, command, args, base_version, user,"
-        " role, unit, seat, client_time, status) VALUES (:mutation_id, :op_id, :order_id,"
-        " :command, :args, :base_version, :user, :role, :unit, :seat, :client_time, 'pending')",
+        " role, unit, seat, client_time, status, session_id, proof) VALUES (:mutation_id,"
+        " :op_id, :order_id, :command, :args, :base_version, :user, :role, :unit, :seat,"
+        " :client_time, 'pending', :session_id, :proof)",
         row,
     )
     return row
+
+
+def sign_row(
+    conn: sqlite3.Connection, row: dict[str, Any], args: dict[str, Any]
+) -> tuple[str | None, str | None]:
+    """(session id, proof) of a new outbox row, signed with its user's command key while
+    that user is logged in (``offline_cache.session.signing_key``); (None, None) without
+    one, and the server then refuses the command with a reason."""
+    from offline_cache.session import signing_key
+    from workstation.wire.commands import command_proof
+
+    key = signing_key(conn, row["user"])
+    if key is None:
+        return None, None
+    fields = {
+        **row,
+        "args": args,
+        "client_id": get_meta(conn, "client_id") or "",
+        "session_id": key.session_id,
+    }
+    return key.session_id, command_proof(key.key, fields)
 
 
 def wire_command(row: dict[str, Any], client_id: str) -> Command:
@@ -80,6 +103,8 @@ def wire_command(row: dict[str, Any], client_id: str) -> Command:
         user=row["user"],
         seat=row["seat"],
         client_time=row["client_time"],
+        session_id=row.get("session_id"),
+        proof=row.get("proof"),
     )
 
 

@@ -3,11 +3,17 @@
 Offline login checks an argon2 hash cached at the user's last successful online login on
 this seat; the plain password is never stored. A 401 from the server is a refusal, never
 a reason to fall back to the cached hash.
+
+Each online login also brings a command key (docs/sync-protocol.md): the seat signs every
+command of that user with it. The key is kept sealed under the user's password (scrypt),
+so it is usable only while that user is logged in: in the ``session`` meta row, which
+logout deletes. An offline login unseals the key of the user's last online login.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -139,10 +145,13 @@ def login(db: SeatDB, user: str, password: str, now: datetime) -> Session:
             unit=body.get("unit"),
             online=True,
         )
+        key = CommandKey.from_login(body)
+        salt, sealed = _seal(key.key, password) if key else (None, None)
         with db.transaction() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO users(user, password_hash, role, unit, display_name,"
-                " token, expires_at, last_online_login) VALUES (?,?,?,?,?,?,?,?)",
+                " token, expires_at, last_online_login, session_id, key_sealed, key_salt,"
+                " key_expires_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     session.user,
                     _hash(password),
@@ -152,12 +161,54 @@ def login(db: SeatDB, user: str, password: str, now: datetime) -> Session:
                     body.get("token"),
                     body.get("expires_at"),
                     now.isoformat(),
+                    key.session_id if key else None,
+                    sealed,
+                    salt,
+                    key.expires_at if key else None,
                 ),
             )
-            _store_session(conn, session)
+            _store_session(conn, session, key)
             set_meta(conn, "needs_login", 0)
         return session
     return _offline_login(db, user, password)
+
+
+@dataclass(frozen=True)
+class CommandKey:
+    """The key a login issued for signing this user's commands (hex), and its id."""
+
+    session_id: str
+    key: str
+    expires_at: str | None = None
+
+    @classmethod
+    def from_login(cls, body: dict[str, Any]) -> CommandKey | None:
+        sid, key = body.get("session_id"), body.get("command_key")
+        if not isinstance(sid, str) or not isinstance(key, str):
+            return None
+        return cls(sid, key, body.get("key_expires_at"))
+
+
+def _pad(password: str, salt: bytes) -> bytes:
+    """32 bytes from the password and a per-login salt (scrypt): seals the command key."""
+    import hashlib
+
+    return hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
+
+
+def _seal(key: str, password: str) -> tuple[str, str]:
+    """(salt, sealed key), hex: the key XOR a pad that only the password re-creates."""
+    import os
+
+    salt = os.urandom(16)
+    raw = bytes.fromhex(key)
+    sealed = bytes(a ^ b for a, b in zip(raw, _pad(password, salt), strict=True))
+    return salt.hex(), sealed.hex()
+
+
+def _unseal(sealed: str, salt: str, password: str) -> str:
+    raw = bytes.fromhex(sealed)
+    return bytes(a ^ b for a, b in zip(raw, _pad(password, bytes.fromhex(salt)), strict=True)).hex()
 
 
 def _throttled(response: Any) -> LoginFailed:
@@ -175,7 +226,9 @@ def _throttled(response: Any) -> LoginFailed:
 
 def _offline_login(db: SeatDB, user: str, password: str) -> Session:
     rows = db.query(
-        "SELECT password_hash, role, unit, display_name FROM users WHERE user=?", (user,)
+        "SELECT password_hash, role, unit, display_name, session_id, key_sealed, key_salt,"
+        " key_expires_at FROM users WHERE user=?",
+        (user,),
     )
     if not rows or not rows[0]["password_hash"]:
         raise LoginFailed(
@@ -185,6 +238,13 @@ def _offline_login(db: SeatDB, user: str, password: str) -> Session:
     row = rows[0]
     if not _verify(row["password_hash"], password):
         raise LoginFailed("用户名或密码错误", "wrong user name or password")
+    # The key's expiry is the server's to judge (device clocks are for display): commands
+    # signed with an expired key come back as sync problems with the reason.
+    expires = row["key_expires_at"]
+    key = None
+    if row["session_id"] and row["key_sealed"] and row["key_salt"]:
+        unsealed = _unseal(row["key_sealed"], row["key_salt"], password)
+        key = CommandKey(row["session_id"], unsealed, expires)
     session = Session(
         user=user,
         display_name=row["display_name"] or user,
@@ -193,25 +253,34 @@ def _offline_login(db: SeatDB, user: str, password: str) -> Session:
         online=False,
     )
     with db.transaction() as conn:
-        _store_session(conn, session)
+        _store_session(conn, session, key)
     return session
 
 
-def _store_session(conn: Any, session: Session) -> None:
-    set_meta(
-        conn,
-        "session",
-        json.dumps(
-            {
-                "user": session.user,
-                "display_name": session.display_name,
-                "role": session.role.value,
-                "unit": session.unit,
-                "online": session.online,
-            },
-            ensure_ascii=False,
-        ),
-    )
+def _store_session(conn: Any, session: Session, key: CommandKey | None) -> None:
+    data: dict[str, Any] = {
+        "user": session.user,
+        "display_name": session.display_name,
+        "role": session.role.value,
+        "unit": session.unit,
+        "online": session.online,
+    }
+    if key is not None:
+        data["session_id"], data["command_key"] = key.session_id, key.key
+    set_meta(conn, "session", json.dumps(data, ensure_ascii=False))
+
+
+def signing_key(conn: Any, user: str) -> CommandKey | None:
+    """The command key of ``user`` if they are the one logged in now (inside a write)."""
+    from offline_cache.db import get_meta
+
+    raw = get_meta(conn, "session")
+    if not raw:
+        return None
+    data = json.loads(raw)
+    if data.get("user") != user or not data.get("command_key") or not data.get("session_id"):
+        return None
+    return CommandKey(data["session_id"], data["command_key"])
 
 
 def load_session(db: SeatDB) -> Session | None:
@@ -223,6 +292,9 @@ def load_session(db: SeatDB) -> Session | None:
 
 
 def logout(db: SeatDB) -> None:
+    """End the user's session on this seat: the unsealed command key goes with it. The
+    commands they made are already signed and sync as theirs; the sealed key stays for
+    their next offline login."""
     with db.transaction() as conn:
         conn.execute("DELETE FROM meta WHERE key='session'")
 

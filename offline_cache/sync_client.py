@@ -73,6 +73,47 @@ class Refused(SyncError):
     """A 4xx other than 401/409/413: a bug or a revoked seat; retried slowly."""
 
 
+class CursorAhead(SyncError):
+    """409 ``cursor_ahead``: the server's change feed is behind this seat's cursor (the
+    server was restored from a backup, or the seat's database from another server)."""
+
+    def __init__(self, message: str, reason: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def reset_cursor(db: SeatDB, reason: dict[str, Any], now: datetime) -> None:
+    """Start the pull over from 0 and put the reset on the problems list for a person."""
+    import json
+
+    from offline_cache.db import set_meta
+    from offline_cache.ids import uuid7
+
+    old = db.get_meta("cursor") or "0"
+    note = {
+        "code": "cursor_reset",
+        "zh": f"服务器的同步位置落后于本座席（{old}），已从头重新同步",
+        "en": f"the server's change feed is behind this seat's cursor {old}; pulled again from 0",
+        "server": reason,
+    }
+    with db.transaction() as conn:
+        set_meta(conn, "cursor", 0)
+        conn.execute(
+            "INSERT INTO problems(op_id, mutation_id, command, order_id, user, args, reason, at)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (
+                f"cursor-reset-{uuid7()}",
+                0,
+                "pull",
+                None,
+                "",
+                "{}",
+                json.dumps(note),
+                now.isoformat(),
+            ),
+        )
+
+
 @dataclass
 class Timeouts:
     connect: float = 10.0
@@ -317,6 +358,16 @@ class SyncClient:
     # -- pull ---------------------------------------------------------------------------
 
     async def pull_all(self, client: httpx.AsyncClient) -> None:
+        """Pull to the end; a cursor the server says is ahead of it is reset to 0 (a full
+        re-pull), and the reset is reported (``report.errors`` and the problems list)."""
+        try:
+            await self._pull_from_cursor(client)
+        except CursorAhead as exc:
+            await asyncio.to_thread(reset_cursor, self.db, exc.reason, self.now())
+            self.report.errors.append(f"pull cursor reset: {exc}")
+            await self._pull_from_cursor(client)
+
+    async def _pull_from_cursor(self, client: httpx.AsyncClient) -> None:
         """Pull to the end; the next page is fetched while the current one is stored."""
         cursor = int(self.db.get_meta("cursor") or 0)
         fetch: asyncio.Task[PullPage] = asyncio.ensure_future(self._page(client, cursor))
@@ -347,6 +398,13 @@ class SyncClient:
     async def _page(self, client: httpx.AsyncClient, cursor: int) -> PullPage:
         response = await client.get("/sync/pull", params={"cursor": cursor, "limit": self.page})
         self._answered(response)
+        if response.status_code == 409 and cursor > 0:
+            try:
+                reason = response.json()
+            except ValueError:
+                reason = {}
+            if isinstance(reason, dict) and reason.get("error") == "cursor_ahead":
+                raise CursorAhead(str(reason.get("en") or "cursor ahead"), reason)
         if response.status_code != 200:
             raise Refused(f"pull refused: HTTP {response.status_code} {response.text[:200]}")
         return PullPage.model_validate_json(response.content)

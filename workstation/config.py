@@ -176,6 +176,7 @@ class SecuritySettings(BaseModel):
     hash_queue: int = Field(default=32, ge=0, le=10_000)
     trusted_proxies: tuple[str, ...] = ()
     api_docs: bool = False
+    command_key_days: float = Field(default=7.0, gt=0, le=366)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -110,6 +110,7 @@ class Api:
     tokens: dict[str, str] = field(default_factory=dict)
     issued: dict[str, datetime] = field(default_factory=dict)
     next_mutation: dict[str, int] = field(default_factory=dict)
+    keys: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
     def login(self, user: str, seat: str = "S01") -> str:
         r = self.client.post(
@@ -118,9 +119,30 @@ class Api:
             json={"user": user, "password": self.seeded.password(user)},
         )
         assert r.status_code == 200, r.text
-        self.tokens[user] = r.json()["token"]
+        body = r.json()
+        self.tokens[user] = body["token"]
+        self.keys[(user, seat)] = (body["session_id"], body["command_key"])
         self.issued[user] = self.clock.now
         return self.tokens[user]
+
+    def sign(self, command: dict[str, Any], user: str | None = None) -> dict[str, Any]:
+        """Sign ``command`` as a seat does, with the command key of ``user`` (default: the
+        command's own user) from their login on the command's seat (logging in there if
+        needed); a user or seat unknown to the seed stays unsigned."""
+        from workstation.wire.commands import command_proof
+
+        user, seat = user or command["user"], command["seat"]
+        if user not in self.seeded.users or seat not in self.seeded.seat_tokens:
+            return command
+        if (user, seat) not in self.keys:
+            token = self.tokens.get(user)
+            self.login(user, seat)
+            if token is not None:  # keep the bearer session the test chose
+                self.tokens[user] = token
+        session_id, key = self.keys[(user, seat)]
+        signed = {**command, "session_id": session_id}
+        signed["proof"] = command_proof(key, signed)
+        return signed
 
     def auth(self, user: str) -> dict[str, str]:
         fresh = self.clock.now - self.issued.get(user, self.clock.now) < timedelta(hours=11)
@@ -143,7 +165,7 @@ class Api:
         if mutation_id is None:
             mutation_id = self.next_mutation.get(client_id, 1)
         self.next_mutation[client_id] = mutation_id + 1
-        return {
+        command = {
             "op_id": str(uuid.uuid4()),
             "client_id": client_id,
             "mutation_id": mutation_id,
@@ -155,6 +177,7 @@ class Api:
             "seat": seat,
             "client_time": self.clock.now.isoformat(),
         }
+        return self.sign(command)
 
     def push(self, user: str, commands: list[dict[str, Any]], gzip_body: bool = False) -> Any:
         """Push as a seat does: on 401 (session expired) log in again and retry once."""
@@ -201,7 +224,12 @@ class Api:
                 return out
 
     def dispatch(
-        self, order_id: str, unit: str = "U001", type: str = "complaint", **extra: Any
+        self,
+        order_id: str,
+        unit: str = "U001",
+        type: str = "complaint",
+        seat: str = "S01",
+        **extra: Any,
     ) -> dict[str, Any]:
         args = {
             "type": type,
@@ -212,7 +240,17 @@ class Api:
             "caller_phone": "13912346025",
             **extra,
         }
-        result = self.do("agent1", "dispatch", order_id, **args)
+        if seat == "S01":
+            result = self.do("agent1", "dispatch", order_id, **args)
+        else:  # numbered under another seat's prefix: pushed from that seat
+            token = self.tokens.get("agent1")
+            self.login("agent1", seat)
+            cmd = self.command(
+                "agent1", "dispatch", order_id, seat=seat, client_id=f"client-{seat}", **args
+            )
+            result = self.push("agent1", [cmd]).json()["results"][0]
+            if token is not None:
+                self.tokens["agent1"] = token
         assert result["status"] == "applied", result
         return result
 

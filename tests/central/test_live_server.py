@@ -30,6 +30,7 @@ def test_live_server_push_pull_and_clock(live_server: LiveServer) -> None:
         "user": "agent1",
         "seat": "S01",
     }
+    cmd = live_server.sign(cmd)
     body = gzip.compress(json.dumps({"client_id": "seat-db-1", "commands": [cmd]}).encode())
     r = httpx.post(
         f"{base}/api/v1/sync/push",
@@ -51,6 +52,7 @@ def test_live_server_push_pull_and_clock(live_server: LiveServer) -> None:
         user="unit1",
         seat="S02",
     )
+    sign = live_server.sign(sign)
     res = httpx.post(
         f"{base}/api/v1/sync/push",
         json={"client_id": "seat-db-2", "commands": [sign]},

@@ -95,19 +95,25 @@ def test_two_pushes_of_one_client_at_once_apply_once(pg_url: str, tmp_path) -> N
     with store.transaction() as tx:
         from central.accounts import login
 
-        login(tx, seeded.seat_tokens["S01"], "agent1", "pw-agent1")
+        _token, opened = login(tx, seeded.seat_tokens["S01"], "agent1", "pw-agent1")
+    key = opened.issued_key
+    assert key is not None
     session = Session(UserRecord("agent1", Role.AGENT, None, "A", False), "S01", FakeClock().now)
     cmds = [
-        {
-            "op_id": str(uuid.uuid4()),
-            "client_id": "c1",
-            "mutation_id": i + 1,
-            "order_id": None,
-            "command": "answer_contact",
-            "args": {"contact_id": f"C{i}", "content": "q", "explanation": "a"},
-            "user": "agent1",
-            "seat": "S01",
-        }
+        _signed(
+            key.session_id,
+            key.key,
+            {
+                "op_id": str(uuid.uuid4()),
+                "client_id": "c1",
+                "mutation_id": i + 1,
+                "order_id": None,
+                "command": "answer_contact",
+                "args": {"contact_id": f"C{i}", "content": "q", "explanation": "a"},
+                "user": "agent1",
+                "seat": "S01",
+            },
+        )
         for i in range(20)
     ]
     body = PushRequest.model_validate({"client_id": "c1", "commands": cmds})
@@ -128,3 +134,11 @@ def test_two_pushes_of_one_client_at_once_apply_once(pg_url: str, tmp_path) -> N
         assert conn.exec_driver_sql("SELECT count(*) FROM contacts").scalar_one() == 20
         assert conn.exec_driver_sql("SELECT last_mutation_id FROM clients").scalar_one() == 20
     store.db.dispose()
+
+
+def _signed(session_id: str, key: str, command: dict[str, object]) -> dict[str, object]:
+    from workstation.wire.commands import command_proof
+
+    signed = {**command, "session_id": session_id}
+    signed["proof"] = command_proof(key, signed)
+    return signed

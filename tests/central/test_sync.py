@@ -55,7 +55,8 @@ def test_rejection_is_final_consumes_the_id_and_carries_the_current_state(api: A
     api.dispatch("QD-S01-0001", unit="U001")
     wrong = api.do("unit2", "sign", "QD-S01-0001")
     assert wrong["status"] == "rejected"
-    assert wrong["reason"]["code"] == "not_your_unit" and wrong["reason"]["zh"]
+    # answered as if it did not exist (tests/security/test_authz.py)
+    assert wrong["reason"]["code"] == "unknown_order" and wrong["reason"]["zh"]
     assert wrong["order"] is None  # another unit's order is not shown to unit2
     signed = api.do("unit1", "sign", "QD-S01-0001")
     assert signed["status"] == "applied"
@@ -88,10 +89,11 @@ def test_malformed_args_are_rejected_not_500(api: Api) -> None:
 
 def test_user_must_have_logged_in_on_the_seat_and_role_comes_from_the_server(api: Api) -> None:
     api.login("agent1", "S01")
-    # super1 never logged in on S01: the command is refused even though agent1 pushes it
-    cmd = api.command("super1", "recall", "QD-S01-0001", reason="x")
-    result = api.push("agent1", [cmd]).json()["results"][0]
-    assert result["status"] == "rejected" and result["reason"]["code"] == "not_permitted"
+    # a command naming super1 but signed with agent1's key is refused, though agent1 pushes it
+    cmd = api.command("agent1", "recall", "QD-S01-0001", reason="x")
+    forged = api.sign({**cmd, "user": "super1"}, user="agent1")
+    result = api.push("agent1", [forged]).json()["results"][0]
+    assert result["status"] == "rejected" and result["reason"]["code"] == "bad_proof"
     # a command naming another seat is refused
     other = api.command(
         "agent1",

@@ -107,7 +107,7 @@ def test_refusals_wrong_unit_return_window_late_extension_double_dispatch(api: A
     api.dispatch("QD-S01-0001", unit="U001", type="consultation")  # Mon; deadline Thu 23:59
     assert (
         api.do("unit2", "return_order", "QD-S01-0001", reason="x", basis="y")["reason"]["code"]
-        == "not_your_unit"
+        == "unknown_order"  # another unit's order answers as if it did not exist
     )
     api.clock.advance(days=3)  # Thursday: past the 2-working-day return window
     late = api.do("unit1", "return_order", "QD-S01-0001", reason="不属本单位职责", basis="三定方案")
@@ -149,7 +149,7 @@ def test_return_within_window_then_reassign_and_recall(api: Api) -> None:
         ]
         == "U002"
     )
-    assert api.do("unit1", "sign", "QD-S01-0001")["reason"]["code"] == "not_your_unit"
+    assert api.do("unit1", "sign", "QD-S01-0001")["reason"]["code"] == "unknown_order"
     assert (
         api.do("super1", "recall", "QD-S01-0001", reason="重复工单")["order"]["state"] == "recalled"
     )

@@ -33,18 +33,20 @@ class Pusher:
         for order_id, name, args in commands:
             self.mutation += 1
             batch.append(
-                {
-                    "op_id": str(uuid.uuid4()),
-                    "client_id": CLIENT,
-                    "mutation_id": self.mutation,
-                    "order_id": order_id,
-                    "command": name,
-                    "args": args,
-                    "base_version": None,
-                    "user": user,
-                    "seat": "S01",
-                    "client_time": "2026-03-02T09:00:00+08:00",
-                }
+                self.server.sign(
+                    {
+                        "op_id": str(uuid.uuid4()),
+                        "client_id": CLIENT,
+                        "mutation_id": self.mutation,
+                        "order_id": order_id,
+                        "command": name,
+                        "args": args,
+                        "base_version": None,
+                        "user": user,
+                        "seat": "S01",
+                        "client_time": "2026-03-02T09:00:00+08:00",
+                    }
+                )
             )
         r = httpx.post(
             f"{self.server.base_url}/api/v1/sync/push",

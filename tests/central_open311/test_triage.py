@@ -33,18 +33,20 @@ class Seat:
         body = {
             "client_id": CLIENT,
             "commands": [
-                {
-                    "op_id": str(uuid.uuid4()),
-                    "client_id": CLIENT,
-                    "mutation_id": next(self.mutations),
-                    "order_id": order_id,
-                    "command": command,
-                    "args": args,
-                    "base_version": None,
-                    "user": user,
-                    "seat": "S01",
-                    "client_time": self.server.clock.now.isoformat(),
-                }
+                self.server.sign(
+                    {
+                        "op_id": str(uuid.uuid4()),
+                        "client_id": CLIENT,
+                        "mutation_id": next(self.mutations),
+                        "order_id": order_id,
+                        "command": command,
+                        "args": args,
+                        "base_version": None,
+                        "user": user,
+                        "seat": "S01",
+                        "client_time": self.server.clock.now.isoformat(),
+                    }
+                )
             ],
         }
         r = self.server.client.post("/api/v1/sync/push", json=body, headers=self.server.login(user))

@@ -72,6 +72,7 @@ class Server:
     seat_token: str
     client: Any = None
     tokens: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def actor(self, user: str) -> Any:
         from workstation.models import Actor, Role
@@ -101,8 +102,20 @@ class Server:
             headers={"X-Seat-Token": self.seat_token},
         )
         assert response.status_code == 200, response.text
-        self.tokens[user] = response.json()["token"]
+        body = response.json()
+        self.tokens[user] = body["token"]
+        self.keys[user] = (body["session_id"], body["command_key"])
         return {"Authorization": f"Bearer {self.tokens[user]}"}
+
+    def sign(self, command: dict[str, Any]) -> dict[str, Any]:
+        """A command signed with its user's command key, as the seat signs it."""
+        from workstation.wire.commands import command_proof
+
+        self.login(command["user"])
+        session_id, key = self.keys[command["user"]]
+        signed = {**command, "session_id": session_id}
+        signed["proof"] = command_proof(key, signed)
+        return signed
 
 
 def cheap_password_hashing() -> None:

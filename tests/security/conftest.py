@@ -18,6 +18,7 @@ import pytest
 from central.testing import Seeded, seed
 from tests.central.conftest import (  # noqa: F401  (fixtures)
     FakeClock,
+    api,
     db_url,
     make_store,
     pg_server_url,

@@ -139,8 +139,12 @@ def test_every_route_answers_malformed_input_below_500(secure: Secure) -> None:
     assert not failures, "\n".join(failures[:40])
 
 
-def push_body(secure: Secure, args: dict[str, Any]) -> bytes:
-    command = {
+def push_body(secure: Secure, args: dict[str, Any], login: dict[str, Any]) -> bytes:
+    """One dispatch, signed with the command key of ``login`` (so its args are what the
+    server judges, not a missing proof)."""
+    from workstation.wire.commands import command_proof
+
+    command: dict[str, Any] = {
         "op_id": "op-1",
         "client_id": "client-S01",
         "mutation_id": 1,
@@ -151,7 +155,9 @@ def push_body(secure: Secure, args: dict[str, Any]) -> bytes:
         "user": "agent1",
         "seat": "S01",
         "client_time": secure.clock.now.isoformat(),
+        "session_id": login["session_id"],
     }
+    command["proof"] = command_proof(login["command_key"], command)
     return json_bytes({"client_id": "client-S01", "commands": [command]})
 
 
@@ -180,12 +186,14 @@ PUSH_ATTACKS = {
 
 @pytest.mark.parametrize("attack", list(PUSH_ATTACKS))
 def test_push_with_malformed_args_is_not_a_500(secure: Secure, attack: str) -> None:
+    login = secure.login("agent1", address="192.0.2.200").json()
     r = secure.client().post(
         "/api/v1/sync/push",
-        content=push_body(secure, PUSH_ATTACKS[attack]),
-        headers={**secure.bearer("agent1"), "Content-Type": "application/json"},
+        content=push_body(secure, PUSH_ATTACKS[attack], login),
+        headers={"Authorization": f"Bearer {login['token']}", "Content-Type": "application/json"},
     )
     assert r.status_code < 500, r.text
     if r.status_code == 200:  # accepted for processing: the command itself is refused, final
         (result,) = r.json()["results"]
         assert result["status"] == "rejected", result
+        assert result["reason"]["code"] == "invalid", result  # the args, not the proof

@@ -267,6 +267,10 @@ def parse_args(command: str, args: Any) -> dict[str, Any]:
     return parsed.model_dump(mode="json", exclude_unset=True)
 
 
+ProofText = Annotated[str, Field(min_length=64, max_length=64, pattern=r"^[0-9a-f]{64}$")]
+"""A command's proof: 32 bytes of HMAC-SHA256 as lower-case hex."""
+
+
 class Command(Wire):
     """One outbox row as a push carries it (the envelope; ``args`` by :data:`ARGS`)."""
 
@@ -281,3 +285,57 @@ class Command(Wire):
     user: RequiredId
     seat: SeatText
     client_time: DateText | None = None
+    session_id: IdText | None = None
+    """The login session whose key signed this command (``command_proof``)."""
+    proof: ProofText | None = None
+    """HMAC-SHA256 (hex) of ``canonical_command`` with that session's key."""
+
+
+SIGNED_FIELDS = (
+    "op_id",
+    "client_id",
+    "mutation_id",
+    "order_id",
+    "command",
+    "args",
+    "base_version",
+    "user",
+    "seat",
+    "client_time",
+    "session_id",
+)
+"""What a command's proof covers: the whole envelope but the proof itself."""
+
+
+def canonical_command(fields: dict[str, Any]) -> bytes:
+    """The bytes a proof signs: the signed fields as sorted, compact, ASCII-only JSON.
+
+    ASCII-only, so a lone surrogate in the args still has one encoding (the server refuses
+    it later, with a reason) and both ends sign the same bytes whatever their JSON library.
+    """
+    import json
+
+    values = [fields.get(name) for name in SIGNED_FIELDS]
+    return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def command_proof(key: str, fields: dict[str, Any]) -> str:
+    """The proof of a command: HMAC-SHA256 with the session key (hex), over
+    ``canonical_command``; ``fields`` must already hold ``session_id``."""
+    import hashlib
+    import hmac
+
+    return hmac.new(bytes.fromhex(key), canonical_command(fields), hashlib.sha256).hexdigest()
+
+
+def proof_matches(key: str, fields: dict[str, Any], proof: str | None) -> bool:
+    """Whether ``proof`` is this key's proof of these fields (constant-time compare)."""
+    import hmac
+
+    if not proof:
+        return False
+    try:
+        expected = command_proof(key, fields)
+    except ValueError:  # a malformed key on record
+        return False
+    return hmac.compare_digest(expected, proof)
