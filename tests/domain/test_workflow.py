@@ -511,3 +511,21 @@ def test_messages_are_readable_in_both_languages() -> None:
     with pytest.raises(NotYourUnit) as err:
         decide(dispatched(), "sign", {}, UNIT2, T0, CTX)
     assert "不属于本单位" in err.value.zh and "belongs to unit U001" in err.value.en
+
+
+def test_a_flagged_dispatch_keeps_the_override_on_the_event_trail() -> None:
+    flagged = {
+        **FORM,
+        "assist": {"type": "help", "reject_reason": "emergency", "transfer_to": "120"},
+    }
+    with pytest.raises(ValidationError) as err:
+        dispatched(flagged)
+    assert err.value.field == "override"
+    order = dispatched(
+        {**flagged, "override": {"flag": "emergency:120", "reason": "已转 120，另需物业处理"}}
+    )
+    assert order.events[0].data["override"] == {
+        "flag": "emergency:120",
+        "reason": "已转 120，另需物业处理",
+    }
+    assert "override" not in dispatched().events[0].data
