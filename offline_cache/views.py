@@ -88,11 +88,30 @@ def caller_history(db: SeatDB, phone: str, limit: int, mask: bool) -> list[Order
     return _rows(db, "caller_phone=?", (phone,), f"created_at DESC LIMIT {int(limit)}", mask)
 
 
+def caller_contacts(db: SeatDB, phone: str, limit: int, mask: bool) -> list[ContactRow]:
+    """The caller's contacts that made no order (answered on the call, not accepted), newest
+    first: with ``caller_history`` (the orders), everything this phone called about."""
+    phone = phone.strip()
+    if not phone or mask:
+        return []
+    rows = db.query(
+        "SELECT data, pending FROM contacts WHERE caller_phone=?"
+        " AND outcome IN ('answered', 'rejected')"
+        " ORDER BY received_at DESC LIMIT ?",
+        (phone, int(limit)),
+    )
+    return _contact_rows(rows)
+
+
 def my_intake_history(db: SeatDB, user: str, limit: int) -> list[ContactRow]:
     rows = db.query(
         "SELECT data, pending FROM contacts WHERE agent=? ORDER BY received_at DESC LIMIT ?",
         (user, int(limit)),
     )
+    return _contact_rows(rows)
+
+
+def _contact_rows(rows: Any) -> list[ContactRow]:
     out = []
     for r in rows:
         d = json.loads(r["data"])
