@@ -195,6 +195,13 @@ def supervision_board(db: SeatDB, now: datetime) -> Board:
         caller_notifications=_rows(
             db, "extension_status='approved' AND caller_notified=0", (), "deadline", False
         ),
+        overridden=_rows(
+            db,
+            f"{OPEN_IN} AND json_extract(snapshot, '$.events[0].data.override') IS NOT NULL",
+            (),
+            "created_at DESC",
+            False,
+        ),
     )
 
 

@@ -152,6 +152,8 @@ class Board:
     returned: list[OrderRow] = field(default_factory=list)
     dissatisfied: list[OrderRow] = field(default_factory=list)
     caller_notifications: list[OrderRow] = field(default_factory=list)
+    overridden: list[OrderRow] = field(default_factory=list)
+    """Open orders dispatched although the assist flagged the call (派单理由 on the trail)."""
 
 
 @dataclass(frozen=True)

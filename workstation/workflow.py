@@ -140,8 +140,9 @@ def _dispatch(
     flag = form.flag
     if flag is not None:  # dispatched against the assist's flag: the reason is on the trail
         data["override"] = {"flag": flag.code, "reason": form.override}
+    reason = form.override if flag is not None else ""
     return Event(
-        order_id, 1, "dispatched", now, actor.user, actor.role, actor.unit, actor.seat, "", data
+        order_id, 1, "dispatched", now, actor.user, actor.role, actor.unit, actor.seat, reason, data
     )
 
 
