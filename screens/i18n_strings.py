@@ -60,7 +60,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "caller.confidential": ("保密", "Confidential"),
     "caller.history": ("历史工单", "Earlier orders"),
     "caller.no_history": ("无历史工单", "No earlier orders"),
-    "caller.phone_declined": ("不留电话", "No phone"),
+    "caller.phone_declined": ("来电人不留电话", "Caller gives no phone"),
     "caller.contact_answered": ("已答复", "answered"),
     "caller.contact_rejected": ("不予受理", "not accepted"),
     "caller.history_hint": ("F9 关联所选未办结工单", "F9 links the selected open order"),

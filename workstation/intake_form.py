@@ -41,16 +41,17 @@ REQUIRED: dict[ContactOutcome, tuple[str, ...]] = {
   request without a phone); a confidential caller still gives a phone, which units see
   masked.
 - A work order is never dispatched while the intake assist flags the call as an emergency
-  (转接 110/119/120/122) or as not accepted (不予受理), unless the agent overrides that
-  with a reason (``override``), which the dispatch event keeps for the supervisor.
+  (转接 110/119/120/122) or as not accepted (不予受理: another city, a court case, secrets;
+  see ``BLOCKING``), unless the agent overrides that with a reason (``override``), which the
+  dispatch event keeps for the supervisor.
 - A consultation answered on the call (直接答复办结) records what was asked and its type.
 - The address stays optional: the content names the place when the matter is about one.
 """
 
 _REQUIRED_MESSAGES = {
     "caller_phone": (
-        "请填写回访电话；来电人不愿留电话时请勾选“不留电话”",
-        "Enter a phone for the callback, or tick 'No phone' if the caller declined",
+        "请填写回访电话；来电人不愿留电话时请勾选“来电人不留电话”",
+        "Enter a phone for the callback, or tick 'Caller gives no phone' if they declined",
     ),
     "content": ("请填写诉求内容", "Enter what the caller asks"),
     "type": ("请选择诉求类型", "Choose a request type"),
@@ -112,14 +113,22 @@ class AssistFlag:
         )
 
 
+BLOCKING = frozenset(RejectReason) - {RejectReason.VAGUE}
+"""The assist's reasons that stop a dispatch: what it finds in the words (emergency words,
+another city's places, a court case, secrets). ``vague`` is only shown: it judges the
+text's length, and the agent on the line knows more than the text."""
+
+
 def assist_flag(assist: Mapping[str, Any] | None) -> AssistFlag | None:
     """The emergency or non-accepted reason in the assist's verdict (``assist`` of the form
-    and of the dispatch args), or None when it flags nothing."""
+    and of the dispatch args) that stops a dispatch, or None."""
     if not isinstance(assist, Mapping):
         return None
     try:
         reason = RejectReason(str(assist.get("reject_reason") or ""))
     except ValueError:
+        return None
+    if reason not in BLOCKING:
         return None
     transfer = assist.get("transfer_to")
     return AssistFlag(reason, str(transfer) if transfer else None)

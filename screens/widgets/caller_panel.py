@@ -83,7 +83,7 @@ class CallerPanel(Vertical):
                 id="caller-channel",
             )
             yield Checkbox(t("caller.confidential"), id="caller-confidential", compact=True)
-            yield Checkbox(t("caller.phone_declined"), id="caller-phone-declined", compact=True)
+        yield Checkbox(t("caller.phone_declined"), id="caller-phone-declined", compact=True)
         yield Static(id="caller-phone-error", classes="field-error")
         yield Static(id="caller-name-error", classes="field-error")
         yield Label(t("caller.history"), id="caller-history-label", classes="section-label")

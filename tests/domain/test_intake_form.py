@@ -108,3 +108,8 @@ def test_length_limits_and_bad_values_are_field_errors() -> None:
     with pytest.raises(FormErrors) as err:  # "no" is not a boolean: refused, never read as true
         IntakeForm.parse({**RAW, "confidential": "no", "investigation": "false"})
     assert set(err.value.errors) == {"confidential", "investigation"}
+
+
+def test_a_vague_hint_is_shown_but_does_not_stop_a_dispatch() -> None:
+    form = IntakeForm.parse({**FLAGGED, "assist": {"type": "help", "reject_reason": "vague"}})
+    assert "override" not in form.missing(ContactOutcome.DISPATCHED)
