@@ -204,6 +204,10 @@ class SeatServices:
         unit = self.session.unit if self._mask() and self.session is not None else None
         return views.find_orders(self.db, query, self._mask(), unit)
 
+    def caller_contacts(self, phone: str, limit: int = 20) -> list[ContactRow]:
+        """The caller's calls answered on the line or not accepted (no order to show)."""
+        return views.caller_contacts(self.db, phone, limit, self._mask())
+
     def my_intake_history(self, limit: int = 50) -> list[ContactRow]:
         if self.session is None:
             return []
@@ -269,7 +273,23 @@ class SeatServices:
         return self.actions.new_contact_id()
 
     def dispatch(self, form: IntakeForm) -> str:
-        return self.actions.dispatch(form)
+        return self.actions.dispatch(self.with_verdict(form))
+
+    def with_verdict(self, form: IntakeForm) -> IntakeForm:
+        """``form`` with the assist's verdict on its text: the one it carries, or (the
+        command line, a dispatch sent before the suggestion came) the assist's own; and
+        emergency words always count, so no path dispatches an emergency unnoticed."""
+        from dataclasses import replace
+
+        assist = dict(form.assist) if form.assist is not None else None
+        if assist is None:
+            suggestion = self.suggest(form.content)
+            assist = suggestion.to_dict() if suggestion is not None else {}
+        if not assist.get("reject_reason"):
+            alert = self.detect_emergency(form.content)
+            if alert is not None:
+                assist.update(reject_reason="emergency", transfer_to=alert.transfer_to)
+        return replace(form, assist=assist or None)
 
     def answer(self, form: IntakeForm, article_ids: list[str], answer_text: str = "") -> str:
         return self.actions.answer(form, article_ids, answer_text)

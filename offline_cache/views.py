@@ -118,11 +118,30 @@ def find_orders(db: SeatDB, query: str, mask: bool, unit: str | None = None) -> 
     )
 
 
+def caller_contacts(db: SeatDB, phone: str, limit: int, mask: bool) -> list[ContactRow]:
+    """The caller's contacts that made no order (answered on the call, not accepted), newest
+    first: with ``caller_history`` (the orders), everything this phone called about."""
+    phone = phone.strip()
+    if not phone or mask:
+        return []
+    rows = db.query(
+        "SELECT data, pending FROM contacts WHERE caller_phone=?"
+        " AND outcome IN ('answered', 'rejected')"
+        " ORDER BY received_at DESC LIMIT ?",
+        (phone, int(limit)),
+    )
+    return _contact_rows(rows)
+
+
 def my_intake_history(db: SeatDB, user: str, limit: int) -> list[ContactRow]:
     rows = db.query(
         "SELECT data, pending FROM contacts WHERE agent=? ORDER BY received_at DESC LIMIT ?",
         (user, int(limit)),
     )
+    return _contact_rows(rows)
+
+
+def _contact_rows(rows: Any) -> list[ContactRow]:
     out = []
     for r in rows:
         d = json.loads(r["data"])
@@ -205,6 +224,13 @@ def supervision_board(db: SeatDB, now: datetime) -> Board:
         ),
         caller_notifications=_rows(
             db, "extension_status='approved' AND caller_notified=0", (), "deadline", False
+        ),
+        overridden=_rows(
+            db,
+            f"{OPEN_IN} AND json_extract(snapshot, '$.events[0].data.override') IS NOT NULL",
+            (),
+            "created_at DESC",
+            False,
         ),
     )
 

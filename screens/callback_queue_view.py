@@ -21,7 +21,12 @@ from screens.order_detail import OrderDetail, OrderView
 from screens.role_base import RowTable, day, masked_line
 from screens.role_strings import rt
 
-SECTION_STYLE = {"overdue": "bold reverse", "dissatisfied": "bold", "extension": "bold"}
+SECTION_STYLE = {
+    "overdue": "bold reverse",
+    "dissatisfied": "bold",
+    "extension": "bold",
+    "override": "bold reverse",
+}
 
 
 class QueueView(Vertical):

@@ -60,6 +60,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "caller.confidential": ("保密", "Confidential"),
     "caller.history": ("历史工单", "Earlier orders"),
     "caller.no_history": ("无历史工单", "No earlier orders"),
+    "caller.phone_declined": ("来电人不留电话", "Caller gives no phone"),
+    "caller.contact_answered": ("已答复", "answered"),
+    "caller.contact_rejected": ("不予受理", "not accepted"),
     "caller.history_hint": ("F9 关联所选未办结工单", "F9 links the selected open order"),
     "caller.incoming": ("来电：{phone}", "Incoming call: {phone}"),
     "caller.no_incoming": ("没有待接来电", "No incoming call waiting"),
@@ -102,7 +105,27 @@ STRINGS: dict[str, tuple[str, str]] = {
         "⚠ EMERGENCY! Transfer to {number} ({name}) now: {words}",
     ),
     "form.dispatched": ("已派单 {order}", "Dispatched {order}"),
-    "form.rejected": ("已登记不予受理 {id}", "Logged as not accepted {id}"),
+    "form.rejected": (
+        "已登记不予受理：{reason}{transfer}{caller}",
+        "Logged as not accepted: {reason}{transfer}{caller}",
+    ),
+    "form.rejected_transfer": ("，请转接 {number}", "; transfer to {number}"),
+    "form.rejected_caller": ("（来电人 {caller}）", " (caller {caller})"),
+    "form.override_done": (
+        "已派单 {order}（派单理由已记录）",
+        "Dispatched {order} (the override reason is recorded)",
+    ),
+    "override.title": ("助手提示：不应派单", "The assist says: do not dispatch"),
+    "override.transfer": ("F7 转接 / 不予受理", "F7 Transfer / not accepted"),
+    "override.reason": (
+        "确需派单的理由（必填，记入工单轨迹）",
+        "Reason to dispatch anyway (required, kept on the order's trail)",
+    ),
+    "override.required": (
+        "请填写派单理由，或按 F7 转接",
+        "Give a reason to dispatch anyway, or press F7 to transfer",
+    ),
+    "override.confirm": ("仍然派单 Ctrl+S", "Dispatch anyway Ctrl+S"),
     "form.draft_restored": ("已恢复未提交的草稿", "Restored the unsent draft"),
     "form.draft_offer": (
         "发现上次未提交的草稿（{when}），是否恢复？",

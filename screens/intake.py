@@ -69,6 +69,7 @@ class IntakeScreen(HotlineScreen):
         self.warmed_up = False
         self.last_submit_ms: float | None = None
         self.last_result: str | None = None
+        self.last_message: str | None = None
         self.service_ms: float | None = None
         self.queued_ms: float | None = None
 
@@ -183,8 +184,10 @@ class IntakeScreen(HotlineScreen):
 
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
     def _load_history(self, phone: str) -> None:
-        rows = self.services.caller_history(phone) if len(phone) >= 5 else []
-        self.app.call_from_thread(setattr, self.query_one(CallerPanel), "history", rows)
+        long_enough = len(phone) >= 5
+        rows = self.services.caller_history(phone) if long_enough else []
+        contacts = self.services.caller_contacts(phone) if long_enough else []
+        self.app.call_from_thread(self.query_one(CallerPanel).show_history, rows, contacts)
 
     def on_orders_changed(self, event: OrdersChanged) -> None:
         """The caller's history shows one of the changed orders: read it again."""
@@ -283,10 +286,18 @@ class IntakeScreen(HotlineScreen):
         form.suggestion = text
 
     def action_apply_suggestion(self) -> None:
+        """Ctrl+G: take what the assist suggests. A call it flags (an emergency, a reason
+        not to accept) is transferred or refused, never given a unit: the not-accepted
+        dialog opens with the reason and the number to transfer to filled in."""
         suggestion = self._suggestion
+        form = self.query_one(OrderForm)
+        if form.emergency is not None or (suggestion and suggestion.reject_reason):
+            if suggestion is not None and not form.values()["type"]:
+                form.set_type(suggestion.type.value)
+            self.action_reject()
+            return
         if suggestion is None:
             return
-        form = self.query_one(OrderForm)
         form.set_type(suggestion.type.value)
         if suggestion.units:
             form.unit, form.unit_name = suggestion.units[0].code, suggestion.units[0].name
@@ -405,8 +416,10 @@ class IntakeScreen(HotlineScreen):
         if article_id is None:
             self.notify(t("kb.pick_article"), severity="warning")
             return
-        raw = outcomes.answer_values(self.collect(), kb.query_text, article_id)
-        self._finish("answer", raw, [article_id])
+        form = self.query_one(OrderForm)
+        if not form.values()["type"]:
+            form.set_type("consultation")  # what is recorded is what the agent sees
+        self._finish("answer", outcomes.answer_values(self.collect()), [article_id])
 
     def action_reject(self) -> None:
         from screens.reject_dialog import RejectDialog
@@ -432,12 +445,29 @@ class IntakeScreen(HotlineScreen):
         self._clear_errors()
         if self._contact_id is None:
             self._contact_id = raw["contact_id"] = self.services.new_contact_id()
+        emergency = self.query_one(OrderForm).emergency
         try:
-            form = outcomes.call_form(raw, kind, self._suggestion)
+            form = outcomes.call_form(raw, kind, self._suggestion, emergency)
         except FormErrors as exc:
             self._show_errors(exc)
             return
         self._record(started, kind, form, *args)
+
+    def _ask_override(self, warning: str) -> None:
+        """F10 on a call the assist flagged: transfer or refuse it (F7), or dispatch anyway
+        with a reason that the order's event trail keeps."""
+        from screens.override_dialog import OverrideDialog
+
+        def done(choice: tuple[str, str] | None) -> None:
+            if choice is None:
+                return
+            kind, reason = choice
+            if kind == "reject":
+                self.action_reject()
+            else:
+                self._finish("dispatch", {**self.collect(), "override": reason})
+
+        self.app.push_screen(OverrideDialog(warning), done)
 
     @work(thread=True, exclusive=True, group="submit", exit_on_error=False)
     def _record(self, started: float, kind: str, form: Any, *args: Any) -> None:
@@ -452,7 +482,7 @@ class IntakeScreen(HotlineScreen):
             return
         self.service_ms = (time.perf_counter() - began) * 1000
         self.queued_ms = (began - started) * 1000
-        self.app.call_from_thread(self._after_record, started, kind, result, args)
+        self.app.call_from_thread(self._after_record, started, kind, result, args, form)
 
     def _clear_errors(self) -> None:
         self.query_one(OrderForm).clear_errors()
@@ -466,20 +496,28 @@ class IntakeScreen(HotlineScreen):
             messages = {name: exc.message_for(name) or "" for name in exc.errors}
         else:
             messages = {exc.field: exc.message()}
+        if list(messages) == ["override"]:  # all else is fine: transfer, or say why not
+            self._ask_override(messages["override"])
+            return
         first = True
         for name, message in messages.items():
             if name in ("caller_phone", "phone", "caller_name"):
                 self.query_one(CallerPanel).show_error(message, name)
+                if first:
+                    field = "#caller-name" if name == "caller_name" else "#caller-phone"
+                    self.query_one(field).focus()
             else:
                 self.query_one(OrderForm).show_error(name, message, focus=first)
             first = False
 
-    def _after_record(self, started: float, kind: str, result: str, args: tuple[Any, ...]) -> None:
+    def _after_record(
+        self, started: float, kind: str, result: str, args: tuple[Any, ...], form: Any
+    ) -> None:
         self.action_new_call()
         self.last_submit_ms = (time.perf_counter() - started) * 1000
         self.last_result = result
-        ref = outcomes.reference(kind, result, args)
-        self.notify(t(outcomes.DONE_MESSAGE[kind], order=ref, id=ref), markup=False)
+        self.last_message = outcomes.done_message(kind, result, args, form)
+        self.notify(self.last_message, markup=False)
 
     def action_new_call(self) -> None:
         """Clear everything for the next call (the draft goes with it)."""

@@ -92,6 +92,10 @@ def render_order(view: OrderView) -> Text:
 
 
 def _order_extras(text: Text, order: WorkOrder) -> None:
+    override = order.events[0].data.get("override") if order.events else None
+    if isinstance(override, dict):  # dispatched against the assist's flag
+        text.append(f"\n{rt('board.override')}" + colon(), style="bold reverse")
+        text.append(clean(f"{override.get('flag', '')} · {override.get('reason', '')}"))
     if order.address:
         text.append(f"\n{rt('detail.address')} ")
         text.append(clean(order.address, multiline=False))

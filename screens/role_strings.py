@@ -66,6 +66,7 @@ ROLE_STRINGS: dict[str, tuple[str, str]] = {
     "board.returned": ("退回", "returned"),
     "board.dissatisfied": ("不满意", "dissatisfied"),
     "board.notify": ("待告知", "tell caller"),
+    "board.override": ("违提示派单", "overridden"),
     # columns
     "col.kind": ("类别", "Kind"),
     "col.order": ("工单号", "Order"),

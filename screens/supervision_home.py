@@ -34,7 +34,7 @@ from screens.widgets.sync_footer import SyncFooter
 from workstation.seat_api import Board, NoticeRow, OrderRow, ProposalRow
 
 TABS = ("board", "callbacks", "notices", "assessment", "kb")
-SECTIONS = ("overdue", "extension", "returned", "dissatisfied", "notify")
+SECTIONS = ("overdue", "extension", "returned", "dissatisfied", "notify", "override")
 ENTER_ACTION = {
     "extension": "decide",
     "returned": "reassign",
@@ -144,6 +144,7 @@ class SupervisionHome(DetailedHome):
             board.returned,
             board.dissatisfied,
             board.caller_notifications,
+            board.overridden,  # dispatched against the assist's flag: the reason is on the trail
         )
         rows = [
             (f"{sec}:{r.order_id}", sec, r)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from workstation.errors import ValidationError
-from workstation.models import Channel, ContactOutcome, OrderType
+from workstation.models import Channel, ContactOutcome, OrderType, RejectReason
 from workstation.wire.text import Limits
 
 MAX_CONTENT = Limits.CONTENT
@@ -29,14 +29,30 @@ LIMITS = {
 }
 
 REQUIRED: dict[ContactOutcome, tuple[str, ...]] = {
-    ContactOutcome.DISPATCHED: ("content", "type", "unit"),
-    ContactOutcome.ANSWERED: ("content",),
+    ContactOutcome.DISPATCHED: ("caller_phone", "content", "type", "unit", "override"),
+    ContactOutcome.ANSWERED: ("content", "type"),
     ContactOutcome.REJECTED: ("content",),
     ContactOutcome.LINKED: ("content",),
 }
-"""What each outcome needs; checked in the order the form shows the fields."""
+"""What each outcome needs; checked in the order the form shows the fields.
+
+- A work order (派单) needs a phone to call the caller back (回访), or the explicit flag
+  that the caller declined to give one (``phone_declined``: anonymous callers, a web
+  request without a phone); a confidential caller still gives a phone, which units see
+  masked.
+- A work order is never dispatched while the intake assist flags the call as an emergency
+  (转接 110/119/120/122) or as not accepted (不予受理: another city, a court case, secrets;
+  see ``BLOCKING``), unless the agent overrides that with a reason (``override``), which the
+  dispatch event keeps for the supervisor.
+- A consultation answered on the call (直接答复办结) records what was asked and its type.
+- The address stays optional: the content names the place when the matter is about one.
+"""
 
 _REQUIRED_MESSAGES = {
+    "caller_phone": (
+        "请填写回访电话；来电人不愿留电话时请勾选“来电人不留电话”",
+        "Enter a phone for the callback, or tick 'Caller gives no phone' if they declined",
+    ),
     "content": ("请填写诉求内容", "Enter what the caller asks"),
     "type": ("请选择诉求类型", "Choose a request type"),
     "unit": ("请选择承办单位", "Choose a handling unit"),
@@ -51,7 +67,71 @@ _FLAGS = {
     "confidential": ("保密选项须为是或否", "confidential must be true or false"),
     "investigation": ("需调查选项须为是或否", "investigation must be true or false"),
     "leader_instructed": ("市领导批办选项须为是或否", "leader_instructed must be true or false"),
+    "phone_declined": ("不留电话选项须为是或否", "phone_declined must be true or false"),
 }
+
+
+@dataclass(frozen=True)
+class AssistFlag:
+    """What the intake assist flagged about a call: an emergency to transfer, or a reason
+    not to accept it. Dispatching such a call needs the agent's override reason."""
+
+    reason: RejectReason
+    transfer_to: str | None = None
+
+    @property
+    def code(self) -> str:
+        """``emergency:120``, ``out_of_area``: recorded with an override."""
+        if self.reason is RejectReason.EMERGENCY and self.transfer_to:
+            return f"{self.reason.value}:{self.transfer_to}"
+        return self.reason.value
+
+    def label(self, lang: str = "zh") -> str:
+        """What the agent reads: ``紧急求助，应转接 120 医疗急救`` or the reason's label."""
+        from workstation.intake_rules import REJECT_REASONS, TRANSFER_NUMBERS
+
+        if self.reason is RejectReason.EMERGENCY and self.transfer_to in TRANSFER_NUMBERS:
+            info = TRANSFER_NUMBERS[self.transfer_to]
+            if lang == "zh":
+                return f"紧急求助，应转接 {info.label('zh')}"
+            return f"emergency: transfer to {info.label('en')}"
+        return REJECT_REASONS[self.reason].label(lang)
+
+    def blocked(self) -> tuple[str, str]:
+        """The message under the form when dispatch is refused for this flag."""
+        zh, en = self.label("zh"), self.label("en")
+        if self.reason is RejectReason.EMERGENCY:
+            return (
+                f"助手提示：{zh}，不能派单。请按 F7 转接；确需派单须填写理由",
+                f"The assist flags: {en}; do not dispatch. Press F7 to transfer, or give "
+                "a reason to dispatch anyway",
+            )
+        return (
+            f"助手提示可能不予受理：{zh}。请按 F7 登记不予受理；确需派单须填写理由",
+            f"The assist flags a possible non-acceptance: {en}. Press F7 to log it, or "
+            "give a reason to dispatch anyway",
+        )
+
+
+BLOCKING = frozenset(RejectReason) - {RejectReason.VAGUE}
+"""The assist's reasons that stop a dispatch: what it finds in the words (emergency words,
+another city's places, a court case, secrets). ``vague`` is only shown: it judges the
+text's length, and the agent on the line knows more than the text."""
+
+
+def assist_flag(assist: Mapping[str, Any] | None) -> AssistFlag | None:
+    """The emergency or non-accepted reason in the assist's verdict (``assist`` of the form
+    and of the dispatch args) that stops a dispatch, or None."""
+    if not isinstance(assist, Mapping):
+        return None
+    try:
+        reason = RejectReason(str(assist.get("reject_reason") or ""))
+    except ValueError:
+        return None
+    if reason not in BLOCKING:
+        return None
+    transfer = assist.get("transfer_to")
+    return AssistFlag(reason, str(transfer) if transfer else None)
 
 
 class FormErrors(ValidationError):
@@ -97,6 +177,9 @@ class IntakeForm:
     unit: str | None = None
     co_units: tuple[str, ...] = ()
     contact_id: str | None = None
+    phone_declined: bool = False
+    override: str = ""
+    """Why the agent dispatches although the assist flagged the call (see ``REQUIRED``)."""
     assist: dict[str, Any] | None = field(default=None, compare=False)
 
     @classmethod
@@ -136,6 +219,15 @@ class IntakeForm:
                 errors[name] = _FLAGS[name]
                 flags[name] = False
         assist = raw.get("assist")
+        override = raw.get("override")
+        if isinstance(override, Mapping):
+            override = override.get("reason")
+        override_text = "" if override is None else str(override).strip()
+        if len(override_text) > Limits.REASON:
+            errors["override"] = (
+                f"派单理由过长（上限 {Limits.REASON} 字）",
+                f"the override reason is too long (at most {Limits.REASON} characters)",
+            )
         form = cls(
             content=texts["content"],
             type=order_type,
@@ -149,6 +241,8 @@ class IntakeForm:
             unit=_text(raw, "unit") or None,
             co_units=tuple(co_raw),
             contact_id=_text(raw, "contact_id") or None,
+            phone_declined=flags["phone_declined"],
+            override=override_text,
             assist=dict(assist) if isinstance(assist, Mapping) else None,
         )
         if outcome is not None:
@@ -161,8 +255,20 @@ class IntakeForm:
     def missing(self, outcome: ContactOutcome) -> dict[str, tuple[str, str]]:
         """The required fields of ``outcome`` this form lacks, with their messages."""
         present = {"content": bool(self.content), "type": self.type is not None,
-                   "unit": bool(self.unit)}  # fmt: skip
-        return {name: _REQUIRED_MESSAGES[name] for name in REQUIRED[outcome] if not present[name]}
+                   "unit": bool(self.unit), "override": True,
+                   "caller_phone": bool(self.caller_phone) or self.phone_declined}  # fmt: skip
+        missing = {
+            name: _REQUIRED_MESSAGES[name] for name in REQUIRED[outcome] if not present[name]
+        }
+        flag = self.flag
+        if "override" in REQUIRED[outcome] and flag is not None and not self.override:
+            missing["override"] = flag.blocked()
+        return missing
+
+    @property
+    def flag(self) -> AssistFlag | None:
+        """What the assist flagged about this call (emergency, not accepted), if anything."""
+        return assist_flag(self.assist)
 
     def require(self, outcome: ContactOutcome) -> IntakeForm:
         """This form, or :class:`FormErrors` naming what ``outcome`` still needs."""
@@ -190,6 +296,11 @@ class IntakeForm:
             "co_units": list(self.co_units),
             "contact_id": self.contact_id,
         }
+        if self.phone_declined:
+            args["phone_declined"] = True
+        if self.override:
+            flag = self.flag
+            args["override"] = {"flag": flag.code if flag else "", "reason": self.override}
         if self.assist is not None:
             args["assist"] = self.assist
         return args
@@ -197,6 +308,7 @@ class IntakeForm:
 
 FIELD_ORDER = (
     "caller_phone", "caller_name", "channel", "content", "type", "unit", "co_units", "address",
+    "override",
 )  # fmt: skip
 
 

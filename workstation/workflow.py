@@ -135,8 +135,14 @@ def _dispatch(
         "contact_id": args.get("contact_id"),
         "deadline": deadline_from(ctx, order_type, now, investigation).isoformat(),
     }
+    if form.phone_declined:
+        data["phone_declined"] = True
+    flag = form.flag
+    if flag is not None:  # dispatched against the assist's flag: the reason is on the trail
+        data["override"] = {"flag": flag.code, "reason": form.override}
+    reason = form.override if flag is not None else ""
     return Event(
-        order_id, 1, "dispatched", now, actor.user, actor.role, actor.unit, actor.seat, "", data
+        order_id, 1, "dispatched", now, actor.user, actor.role, actor.unit, actor.seat, reason, data
     )
 
 

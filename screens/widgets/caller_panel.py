@@ -24,7 +24,7 @@ from screens.safe_text import clean, one_line
 from workstation.intake_form import MAX_CALLER_NAME, MAX_CALLER_PHONE
 from workstation.models import Channel, OrderState
 from workstation.orders import OPEN_STATES
-from workstation.seat_api import OrderRow
+from workstation.seat_api import ContactRow, OrderRow
 
 _OPEN = OPEN_STATES | {OrderState.RETURNED}  # still in a unit's hands: link, don't duplicate
 
@@ -57,10 +57,13 @@ class CallerPanel(Vertical):
             self.order_id = order_id
 
     history: reactive[list[OrderRow]] = reactive(list, always_update=True)
+    contacts: list[ContactRow]
+    """The caller's calls that made no order (answered, not accepted), shown under them."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._rows: dict[str, OrderRow] = {}
+        self.contacts = []
 
     def compose(self) -> ComposeResult:
         with Grid(id="caller-grid"):
@@ -80,6 +83,7 @@ class CallerPanel(Vertical):
                 id="caller-channel",
             )
             yield Checkbox(t("caller.confidential"), id="caller-confidential", compact=True)
+        yield Checkbox(t("caller.phone_declined"), id="caller-phone-declined", compact=True)
         yield Static(id="caller-phone-error", classes="field-error")
         yield Static(id="caller-name-error", classes="field-error")
         yield Label(t("caller.history"), id="caller-history-label", classes="section-label")
@@ -95,6 +99,7 @@ class CallerPanel(Vertical):
             ).strip(),
             "channel": self.query_one("#caller-channel", Select).value,
             "confidential": self.query_one("#caller-confidential", Checkbox).value,
+            "phone_declined": self.query_one("#caller-phone-declined", Checkbox).value,
         }
 
     def load(self, data: dict[str, Any]) -> None:
@@ -110,13 +115,17 @@ class CallerPanel(Vertical):
                 self.query_one("#caller-channel", Select).value = data["channel"]
             if "confidential" in data:
                 self.query_one("#caller-confidential", Checkbox).value = bool(data["confidential"])
+            if "phone_declined" in data:
+                declined = self.query_one("#caller-phone-declined", Checkbox)
+                declined.value = bool(data["phone_declined"])
         self.post_message(self.PhoneChanged(self.values()["caller_phone"]))
 
     def clear(self) -> None:
         self.load(
-            {"caller_phone": "", "caller_name": "", "channel": "phone", "confidential": False}
-        )
-        self.history = []
+            {"caller_phone": "", "caller_name": "", "channel": "phone", "confidential": False,
+             "phone_declined": False}
+        )  # fmt: skip
+        self.show_history([], [])
 
     def show_error(self, message: str, field: str = "caller_phone") -> None:
         """``message`` under the phone (or, for ``caller_name``, the name); "" clears it."""
@@ -132,6 +141,12 @@ class CallerPanel(Vertical):
         self.post_message(self.PhoneChanged(event.value.strip()))
         self.post_message(self.Changed())
 
+    @on(Checkbox.Changed, "#caller-phone-declined")
+    def _declined_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        self.show_error("")
+        self.post_message(self.Changed())
+
     @on(Input.Changed, "#caller-name")
     @on(Checkbox.Changed)
     @on(Select.Changed)
@@ -140,16 +155,23 @@ class CallerPanel(Vertical):
         self.show_error("", "caller_name")
         self.post_message(self.Changed())
 
+    def show_history(self, rows: list[OrderRow], contacts: list[ContactRow]) -> None:
+        """The caller's orders and, after them, the calls that made none."""
+        self.contacts = list(contacts)
+        self.history = rows
+
     def watch_history(self, rows: list[OrderRow]) -> None:
         options = self.query_one("#caller-history", OptionList)
         options.clear_options()
         label = self.query_one("#caller-history-label", Label)
-        options.display = bool(rows)
-        if not rows:
+        contacts = self.contacts
+        options.display = bool(rows or contacts)
+        self._rows = {}
+        if not rows and not contacts:
             label.update(f"{t('caller.history')}：{t('caller.no_history')}")
-            self._rows = {}
             return
-        label.update(f"{t('caller.history')}（{len(rows)}）· {t('caller.history_hint')}")
+        count = len(rows) + len(contacts)
+        label.update(f"{t('caller.history')}（{count}）· {t('caller.history_hint')}")
         for row in rows:
             line = Text(row.order_id + " ", style="bold")
             line.append(
@@ -158,6 +180,12 @@ class CallerPanel(Vertical):
             line.append_text(one_line(row.content, 60))
             options.add_option(Option(line, id=row.order_id))
         self._rows = {r.order_id: r for r in rows}
+        for contact in contacts:
+            when = contact.received_at.strftime("%m-%d ") if contact.received_at else ""
+            line = Text(when, style="dim")
+            line.append(f"[{t('caller.contact_' + contact.outcome)}] ", style="dim")
+            line.append_text(one_line(contact.content, 60))
+            options.add_option(Option(line, id=f"contact:{contact.contact_id}"))
         options.highlighted = 0
 
     @property

@@ -83,7 +83,10 @@ def test_export_lists_orders_with_events_and_contacts(
     api, capsys: pytest.CaptureFixture[str]
 ) -> None:  # type: ignore[no-untyped-def]
     api.dispatch("QD-S01-0001")
-    api.do("agent1", "answer_contact", None, contact_id="C-9", content="q", explanation="a")
+    api.do(
+        "agent1", "answer_contact", None, contact_id="C-9", content="q", type="consultation",
+        explanation="a",
+    )  # fmt: skip
     records = list(api.store.export())
     assert records[0]["order"]["order_id"] == "QD-S01-0001"
     assert records[0]["order"]["events"][0]["kind"] == "dispatched"

@@ -26,6 +26,7 @@ def test_live_server_push_pull_and_clock(live_server: LiveServer) -> None:
             "content": "公积金怎么提取",
             "unit": "U001",
             "contact_id": "C-1",
+            "caller_phone": "13912346025",
         },
         "user": "agent1",
         "seat": "S01",

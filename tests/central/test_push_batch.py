@@ -16,6 +16,7 @@ def _dispatch_args(n: int, **extra: Any) -> dict[str, Any]:
         "content": f"第{n}号 夜间施工噪音扰民",
         "unit": "U001",
         "contact_id": f"C-B{n}",
+        "caller_phone": "13912346025",
         **extra,
     }
 

@@ -17,6 +17,7 @@ def test_push_applies_and_replay_returns_the_stored_result(api: Api) -> None:
         content="路灯不亮",
         unit="U001",
         contact_id="C1",
+        caller_phone="13912346025",
     )
     first = api.push("agent1", [cmd])
     assert first.status_code == 200, first.text
@@ -123,6 +124,7 @@ def test_gzip_push_and_size_caps(api: Api) -> None:
         "answer_contact",
         contact_id="C1",
         content="社保卡怎么补办",
+        type="consultation",
         explanation="见知识库",
         article_ids=["KB-1"],
     )

@@ -72,6 +72,7 @@ def test_contacts_answered_and_rejected(api: Api) -> None:
         None,
         contact_id="C-1",
         content="社保卡怎么补办",
+        type="consultation",
         explanation="按知识库答复",
         article_ids=["KB-D0001"],
     )
@@ -97,7 +98,10 @@ def test_contacts_answered_and_rejected(api: Api) -> None:
         explanation="y",
     )
     assert bad["status"] == "rejected" and bad["reason"]["field"] == "transfer_to"
-    dup = api.do("agent1", "answer_contact", None, contact_id="C-1", content="q", explanation="a")
+    dup = api.do(
+        "agent1", "answer_contact", None, contact_id="C-1", content="q", type="consultation",
+        explanation="a",
+    )  # fmt: skip
     assert dup["status"] == "rejected" and dup["reason"]["code"] == "already_exists"
     unit = api.do("unit1", "answer_contact", None, contact_id="C-4", content="q", explanation="a")
     assert unit["status"] == "rejected" and unit["reason"]["code"] == "not_permitted"
@@ -134,8 +138,9 @@ def test_refusals_wrong_unit_return_window_late_extension_double_dispatch(api: A
     )
     assert again["status"] == "rejected" and again["reason"]["code"] == "already_exists"
     unknown_unit = api.do(
-        "agent1", "dispatch", "QD-S01-0002", type="help", content="x", unit="NOPE", contact_id="C-8"
-    )
+        "agent1", "dispatch", "QD-S01-0002", type="help", content="x", unit="NOPE",
+        contact_id="C-8", caller_phone="13912346025",
+    )  # fmt: skip
     assert unknown_unit["status"] == "rejected" and unknown_unit["reason"]["field"] == "unit"
 
 
@@ -184,3 +189,26 @@ def test_manual_urge_gets_a_server_number_and_a_notice(api: Api) -> None:
     assert api.pull_all("unit2") and not [
         c for c in api.pull_all("unit2") if c["entity"] == "notice"
     ]
+
+
+EMERGENCY_VERDICT = {"type": "help", "reject_reason": "emergency", "transfer_to": "120"}
+
+
+def test_a_dispatch_the_assist_flagged_is_final_rejected_without_an_override(api: Api) -> None:
+    """The server runs the seat's rule: an order the assist flagged as an emergency is
+    refused for good without the agent's reason, and keeps the reason when given."""
+    fainted = {"content": "小区里有人晕倒了，不省人事，快叫救护车", "assist": EMERGENCY_VERDICT}
+    refused = api.do(
+        "agent1", "dispatch", "QD-S01-2603-0007", type="help", unit="U001",
+        contact_id="C-7", caller_phone="13912346025", **fainted,
+    )  # fmt: skip
+    assert refused["status"] == "rejected" and refused["reason"]["field"] == "override"
+    assert "120" in refused["reason"]["zh"]
+    no_phone = api.do(
+        "agent1", "dispatch", "QD-S01-2603-0008", type="complaint", unit="U001",
+        contact_id="C-8", content="路灯坏了",
+    )  # fmt: skip
+    assert no_phone["status"] == "rejected" and no_phone["reason"]["field"] == "caller_phone"
+    override = {"flag": "emergency:120", "reason": "已转 120，另需社区跟进"}
+    applied = api.dispatch("QD-S01-2603-0009", type="help", override=override, **fainted)
+    assert applied["order"]["events"][0]["data"]["override"] == override

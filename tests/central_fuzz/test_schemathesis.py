@@ -35,7 +35,8 @@ def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Server:
     server.client = TestClient(
         create_app(server.store, run_jobs=False), raise_server_exceptions=False
     )
-    args = {"type": "complaint", "content": "路灯不亮", "unit": "U001", "contact_id": "C-1"}
+    args = {"type": "complaint", "content": "路灯不亮", "unit": "U001", "contact_id": "C-1",
+            "caller_phone": "13912346025"}  # fmt: skip
     server.run("dispatch", "QD-S01-2611-0001", args, "agent1", server.clock.now)
     server.client.post(
         "/open311/v2/requests.json", data={"service_code": "QD-021", "description": "咨询"}

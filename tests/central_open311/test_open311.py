@@ -161,7 +161,8 @@ def test_public_status_has_no_personal_data(server: Server, validate) -> None:  
 def test_status_follows_the_order(server: Server, validate) -> None:  # type: ignore[no-untyped-def]
     """Once triage links the contact to an order, the public view follows the order."""
     request_id = post(server).json()[0]["service_request_id"]
-    args = {"type": "complaint", "content": "路灯不亮", "unit": "U001", "contact_id": "C-1"}
+    args = {"type": "complaint", "content": "路灯不亮", "unit": "U001", "contact_id": "C-1",
+            "caller_phone": "13912346025"}  # fmt: skip
     server.run("dispatch", "QD-S01-2611-0001", args, "agent1", server.clock.now)
     c = schema.contacts
     with server.store.db.write() as conn:  # what the triage command is to do (see report)

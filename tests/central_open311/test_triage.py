@@ -138,6 +138,7 @@ def test_answer_and_reject_close_the_public_request(server: Server) -> None:
         contact_id=second,
         channel="web",
         content="居住证怎么办？",
+        type="consultation",
         explanation="携带身份证到派出所办理",
     )
     assert answered["status"] == "applied", answered
@@ -160,7 +161,7 @@ def test_answer_and_reject_close_the_public_request(server: Server) -> None:
 
 def test_reused_phone_contact_id_is_still_already_exists(server: Server) -> None:
     seat = Seat(server)
-    args = {"contact_id": "C-1", "content": "问题", "explanation": "已答复"}
+    args = {"contact_id": "C-1", "content": "问题", "type": "consultation", "explanation": "已答复"}
     assert seat.push("agent1", "answer_contact", None, **args)["status"] == "applied"
     dup = seat.push("agent1", "answer_contact", None, **args)
     assert dup["status"] == "rejected" and dup["reason"]["code"] == "already_exists"

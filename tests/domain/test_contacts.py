@@ -12,18 +12,25 @@ from workstation.models import Actor, ContactOutcome, RejectReason, Role
 NOW = datetime(2026, 11, 28, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 AGENT = Actor("li", Role.AGENT, seat="S01")
 BASE = {"contact_id": "C-1", "content": "公积金怎么提取", "caller_phone": "13900000000"}
+ASKED = {**BASE, "type": "consultation"}
 
 
 def test_answered_consultation_records_articles() -> None:
-    contact = build_contact("answer_contact", {**BASE, "article_ids": ["KB-1"]}, AGENT, NOW)
+    contact = build_contact("answer_contact", {**ASKED, "article_ids": ["KB-1"]}, AGENT, NOW)
     assert contact.outcome is ContactOutcome.ANSWERED and contact.article_ids == ("KB-1",)
     assert contact_to_dict(contact)["type"] == "consultation"
 
 
 def test_answer_needs_an_article_or_an_answer_and_must_be_a_consultation() -> None:
     with pytest.raises(ValidationError) as err:
-        build_contact("answer_contact", BASE, AGENT, NOW)
+        build_contact("answer_contact", ASKED, AGENT, NOW)
     assert err.value.field == "article_ids"
+    with pytest.raises(ValidationError) as err:  # what was asked, and that it is a 咨询
+        build_contact("answer_contact", {**BASE, "article_ids": ["K"]}, AGENT, NOW)
+    assert err.value.field == "type"
+    with pytest.raises(ValidationError) as err:
+        build_contact("answer_contact", {**ASKED, "content": "", "article_ids": ["K"]}, AGENT, NOW)
+    assert err.value.field == "content"
     with pytest.raises(ValidationError) as err:
         build_contact(
             "answer_contact", {**BASE, "type": "complaint", "article_ids": ["K"]}, AGENT, NOW

@@ -531,3 +531,21 @@ def test_the_reassign_reason_is_kept_on_the_event() -> None:
     assert order.unit == "U002"
     assert order.events[-1].kind == "reassigned"
     assert order.events[-1].reason == "不属本单位"
+
+
+def test_a_flagged_dispatch_keeps_the_override_on_the_event_trail() -> None:
+    flagged = {
+        **FORM,
+        "assist": {"type": "help", "reject_reason": "emergency", "transfer_to": "120"},
+    }
+    with pytest.raises(ValidationError) as err:
+        dispatched(flagged)
+    assert err.value.field == "override"
+    order = dispatched(
+        {**flagged, "override": {"flag": "emergency:120", "reason": "已转 120，另需物业处理"}}
+    )
+    assert order.events[0].data["override"] == {
+        "flag": "emergency:120",
+        "reason": "已转 120，另需物业处理",
+    }
+    assert "override" not in dispatched().events[0].data

@@ -73,6 +73,7 @@ async def test_answered_from_the_knowledge_base(services) -> None:
     app = make_app(services)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await until_home(pilot)
+        await fill_content(pilot, "社保卡丢了怎么补办")
         await pilot.press("f3")
         await type_text(pilot, "社保卡丢了")
         panel = screen.query_one(KbPanel)
@@ -154,16 +155,19 @@ async def test_every_refused_field_shows_its_own_message(services) -> None:
     app = make_app(services)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await until_home(pilot)
-        await pilot.press("f10")  # nothing typed: content, type and unit are each missing
-        for field, word in (("content", "内容"), ("type", "类型"), ("unit", "单位")):
-            error = screen.query_one(f"#err-{field}")
+        await pilot.press("f10")  # nothing typed: phone, content, type and unit are missing
+        for field, word in (
+            ("caller-phone-error", "电话"), ("err-content", "内容"), ("err-type", "类型"),
+            ("err-unit", "单位"),
+        ):  # fmt: skip
+            error = screen.query_one(f"#{field}")
 
             def shown(error: Widget = error) -> bool:
                 return error.display
 
             await wait_for(pilot, shown)
             assert word in str(error.render())
-        assert app.focused is screen.query_one("#form-content")  # the first one
+        assert app.focused is screen.query_one("#caller-phone")  # the first one
         await fill_content(pilot, "路灯不亮")
         assert not screen.query_one("#err-content").display  # typing clears its message
         assert screen.query_one("#err-type").display

@@ -132,3 +132,33 @@ async def test_palette_offers_web_requests(services) -> None:
         help_screen = app.screen
         assert isinstance(help_screen, HelpScreen) and help_screen.help_for == "agent"
         assert "F11" in str(app.screen.query_one("#help-intro").render())
+
+
+async def test_a_web_request_the_assist_flags_is_not_dispatched_without_a_reason(
+    services,
+) -> None:
+    pull(services, [logged("311-2026-000009", "web", "小区里有人晕倒了，不省人事，快叫救护车")])
+    app = make_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await until_home(pilot)
+        await pilot.press("f11")
+        dialog = await wait_for(
+            pilot,
+            lambda: app.screen if type(app.screen).__name__ == "WebRequestsScreen" else None,
+        )
+        await wait_for(pilot, lambda: dialog.loaded)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, IntakeScreen))
+        form = screen.query_one(OrderForm)
+        assert form.emergency is not None and form.emergency.transfer_to == "120"
+        form.unit, form.unit_name = "U055", "红十字会"
+        await pilot.press("f10")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "OverrideDialog")
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "RejectDialog")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.last_message)
+        assert services.db.query("SELECT order_id FROM orders") == []
+        [command] = services.db.query("SELECT command, args FROM outbox")
+        assert command["command"] == "reject_contact"
+        assert json.loads(command["args"])["contact_id"] == "311-2026-000009"

@@ -216,3 +216,26 @@ async def test_review_and_publish_a_proposal(seat, central) -> None:
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.screen is screen)
         assert seat.kb_proposals()[0].status == "published"
+
+
+async def test_an_overridden_dispatch_is_marked_on_the_board_with_its_reason(seat, central) -> None:
+    """An order an agent dispatched against the assist's emergency flag shows in its own
+    board section, and its detail gives the flag and the agent's reason."""
+    plain = central.dispatch(NOW - days(1))
+    overridden = central.dispatch(
+        NOW - days(1),
+        content="小区里有人晕倒了，不省人事，快叫救护车",
+        assist={"type": "help", "reject_reason": "emergency", "transfer_to": "120"},
+        override={"flag": "emergency:120", "reason": "已转 120，另需社区跟进"},
+    )
+    central.push()
+    app = make_app(seat, "super1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await until_home(pilot, "SupervisionHome")
+        board = screen.query_one("#board-view", QueueView)
+        await wait_for(pilot, lambda: f"override:{overridden}" in board.table.records)
+        assert f"override:{plain}" not in board.table.records
+        _select(board, f"override:{overridden}")
+        text = board.query_one("#detail-text")
+        await wait_for(pilot, lambda: "已转 120，另需社区跟进" in str(text.render()))
+        assert "emergency:120" in str(text.render())

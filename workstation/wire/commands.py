@@ -78,6 +78,14 @@ class AssistNote(Wire):
     flags: list[LabelText] = Field(default_factory=list, max_length=Limits.ITEMS)
 
 
+class OverrideNote(Wire):
+    """The agent dispatched although the assist flagged the call (``flag``: what it
+    flagged, e.g. ``emergency:120``, ``out_of_area``), and why."""
+
+    flag: LabelText = ""
+    reason: ReasonText = ""
+
+
 class IntakeArgs(_Args):
     """The intake form as a command carries it."""
 
@@ -93,11 +101,12 @@ class IntakeArgs(_Args):
     leader_instructed: StrictBool | None = None
     unit: UnitText | None = None
     co_units: list[UnitText] | None = Field(default=None, max_length=Limits.ITEMS)
+    phone_declined: StrictBool | None = None
     assist: AssistNote | None = None
 
 
 class DispatchArgs(IntakeArgs):
-    pass
+    override: OverrideNote | None = None
 
 
 class LinkContactArgs(IntakeArgs):
