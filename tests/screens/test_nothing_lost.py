@@ -141,3 +141,21 @@ async def test_ctrl_q_with_a_call_in_progress_asks_first(tmp_path: Path) -> None
         await wait_for(pilot, lambda: not app.is_running)
     assert services.load_draft("intake")["content"] == CONTENT
     services.close()
+
+
+async def test_startup_says_connecting_until_the_first_answer(tmp_path: Path) -> None:
+    """Issue 14: not ``○ 离线`` for seconds while the first login is still under way."""
+    services = _seat(tmp_path)
+    services.gate_units.set()
+    app = make_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "LoginScreen")
+        state = app.screen.query_one("#sync-state")
+        await wait_for(pilot, lambda: app.sync_status is not None)
+        assert "连接中" in str(state.render()) and "离线" not in str(state.render())
+        services.gate_login.release(2)
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "IntakeScreen")
+        state = app.screen.query_one("#sync-state")
+        await wait_for(pilot, lambda: str(state.render()) and "连接中" not in str(state.render()))
+        assert "离线" in str(state.render()) or "在线" in str(state.render())
+    services.close()
