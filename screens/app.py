@@ -159,6 +159,12 @@ class HotlineApp(App[None]):
         self.exit_keeping_drafts()
 
     async def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):  # the loop may outlive the app (tests)
+            try:
+                loop.remove_signal_handler(sig)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
         if self._sync_loop is not None:
             self._sync_loop.stop()
         if self._call_server is not None:

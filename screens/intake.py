@@ -2,7 +2,10 @@
 
 The screen is the only part that talks to the services: children post messages up, the
 screen does the work in thread workers (SQLite, search, assist) and sets attributes down.
-The draft is saved as it is typed and offered back after a crash. What a call ends in is
+The draft is written through to SQLite on every change (a thread worker; a synchronous
+flush on quit, screen change, SIGTERM and SIGHUP) and offered back on the next start; the
+offer is made when the screen mounts, before the form takes a key, so nothing arriving
+later (a start-up worker, a late login) can overwrite what is being typed. What a call ends in is
 parsed once into an ``IntakeForm`` (:mod:`screens.intake_outcomes`); each refused field
 shows its message under the field, with everything typed kept.
 """
