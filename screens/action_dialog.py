@@ -73,9 +73,6 @@ def refusal_text(exc: UserFacingError) -> str:
     return message
 
 
-_KEPT: dict[tuple[str, ...], dict[str, Any]] = {}  # cancelled after a refusal: typed values
-
-
 @dataclass(frozen=True)
 class Field:
     """A field of the dialog; ``kind`` is ``input``, ``area``, ``select`` or ``choice``."""
@@ -153,13 +150,20 @@ class ActionDialog(RoleLabels, HotlineModal[Any]):
         show_text(self.query_one("#dialog-warning", Static), self._text(self.warning))
         for name in [f.name for f in self.fields] + ["general"]:
             show_text(self.query_one(f"#err-{name}", Static), None)
-        kept = _KEPT.pop(self._keep_key, None)
+        kept = self._kept.pop(self._keep_key, None)
         if kept:
             for name, value in kept.items():
                 if value not in ("", None):
                     self.set_value(name, value)
         if self.fields:
             self.query_one(f"#field-{self.fields[0].name}").focus()
+
+    @property
+    def _kept(self) -> dict[tuple[str, ...], dict[str, Any]]:
+        """Values typed into cancelled dialogs, kept on the running app (this session)."""
+        kept: dict[tuple[str, ...], dict[str, Any]]
+        kept = self.app.__dict__.setdefault("_kept_dialog_values", {})
+        return kept
 
     @property
     def _keep_key(self) -> tuple[str, ...]:
@@ -244,5 +248,5 @@ class ActionDialog(RoleLabels, HotlineModal[Any]):
     def action_cancel(self) -> None:
         typed = {k: v for k, v in self.values().items() if isinstance(v, str) and v}
         if typed:  # nothing typed is lost: the next open of this dialog has it again
-            _KEPT[self._keep_key] = typed
+            self._kept[self._keep_key] = typed
         self.dismiss(None)
