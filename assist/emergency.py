@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from assist.text import normalize
+from assist.text import meaningful_words, normalize
 
 #: Clause and sentence breaks after NFKC (full-width ，！？ become ASCII; 。 stays).
 _CLAUSE_BREAK = re.compile(r"[,.;:!?、 …~。]")
@@ -422,5 +422,5 @@ def detect_emergency(text: str) -> Emergency | None:
     return Emergency(
         transfer_to=lex.transfer[best],
         category="medical" if best == "severe" else best,
-        matched=tuple(dict.fromkeys(matched)),
+        matched=tuple(meaningful_words(norm, matched)),  # 冒、烟 -> 冒烟; never 了 alone
     )

@@ -297,9 +297,11 @@ class TextClassifier:
                 break
             if len(gram.strip()) >= 2 and not any(gram in o or o in gram for o in out):
                 out.append(gram)
-        if not out:  # only single characters in common: still say which
-            out = [g for w, g in sorted(pairs, reverse=True) if w > 0 and g.strip()][:limit]
-        return out
+        if not out:  # only single characters in common: still say which (meaningful ones)
+            out = [g for w, g in sorted(pairs, reverse=True) if w > 0 and g.strip()]
+        from assist.text import meaningful_words
+
+        return meaningful_words(norm_text, out)[:limit]
 
 
 def fit_linear(texts: Sequence[str], labels: Sequence[str], *, c: float = 0.5) -> TextClassifier:

@@ -162,9 +162,26 @@ def _spans(
     return out
 
 
+SENTENCE_ENDS = "。！？；!?;\n"
+
+
+def snippet_start(body: str, match: int) -> int:
+    """Where a snippet around ``match`` begins: the start of the match's sentence when it
+    is near (so the snippet reads from a sentence's start, never mid-clause), else the
+    match itself."""
+    lookback = SNIPPET_CHARS // 3
+    for i in range(match - 1, max(-1, match - lookback - 1), -1):
+        if body[i] in SENTENCE_ENDS:
+            start = i + 1
+            while start < match and body[start].isspace():
+                start += 1
+            return start
+    return 0 if match <= lookback else match
+
+
 def _snippet(body: str, spans: list[tuple[str, int, int]]) -> str:
     body_spans = [s for s in spans if s[0] == "body"]
-    start = max(0, body_spans[0][1] - 10) if body_spans else 0
+    start = snippet_start(body, body_spans[0][1]) if body_spans else 0
     text = body[start : start + SNIPPET_CHARS]
     return ("…" if start else "") + text + ("…" if start + SNIPPET_CHARS < len(body) else "")
 

@@ -62,6 +62,7 @@ class SeatServices:
         self._kb_writer: Any = None
         self._kb_lock = threading.Lock()
         self.online = False
+        self.answered = False  # until the server first answers (or fails to): "connecting"
         self.last_error: str | None = None
         self.sync_timeouts: Any = None  # offline_cache.sync_client.Timeouts; None: the defaults
         self.push_limit: int | None = None  # adapted by the sync client to the link
@@ -96,6 +97,7 @@ class SeatServices:
 
     def login(self, user: str, password: str) -> Session:
         self.session = sess.login(self.db, user, password, self.now())
+        self.answered = True  # online, or the offline fallback after a failed attempt
         if self.session.online:
             self.online = True
             self.wake()
@@ -337,6 +339,7 @@ class SeatServices:
             problems=int(self.db.scalar("SELECT COUNT(*) FROM problems WHERE dismissed=0")),
             needs_login=self.db.get_meta("needs_login") == "1",
             last_error=self.last_error,
+            connecting=not self.online and not self.answered,
         )
 
     def problems(self) -> list[SyncProblem]:
@@ -383,6 +386,7 @@ class SeatServices:
         try:
             report = await client.sync_once()
         except SyncError as exc:
+            self.answered = True
             report = exc.report or client.report
             if isinstance(exc, Offline):
                 self.online, self.last_error = False, str(exc)
@@ -394,7 +398,7 @@ class SeatServices:
             self.push_limit = report.push_limit
             if report.completed or "assist_model" in report.entities:
                 fetch_soon(self)  # an announced model, or one whose download failed before
-        self.online, self.last_error = True, None
+        self.online, self.last_error, self.answered = True, None, True
         return report
 
     async def sync_once(self, server_url: str | None = None) -> SyncStatus:

@@ -3,7 +3,10 @@
 The dialog runs the command itself (``run(values)`` in a thread worker) and closes only
 when it succeeded. SeatServices raises domain errors before writing anything, so a
 refusal is shown beside its field (``ValidationError.field``) or under the fields, in
-the current language, and everything typed stays where it was.
+the current language, with the next step when the order's state refused it (sign first,
+wait for the decision…), and everything typed stays where it was. Cancelled after a
+refusal, what was typed is kept (for this session) and filled in on the next open of the
+same dialog.
 """
 
 from __future__ import annotations
@@ -21,7 +24,53 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select,
 
 from screens.bindings import HotlineModal, show_text
 from screens.role_strings import RoleLabels, rt
-from workstation.errors import UserFacingError, ValidationError
+from workstation.errors import InvalidTransition, UserFacingError, ValidationError
+
+# What to do next when an order's state refuses a command, by that state (zh, en).
+NEXT_STEP: dict[str, tuple[str, str]] = {
+    "dispatched": ("下一步：请先签收（F2 签收），再操作。", "Next: sign for it first (F2 Sign)."),
+    "extension_requested": (
+        "下一步：延期申请待督查中心审批，审批后再操作。",
+        "Next: wait for the supervision center to decide the extension.",
+    ),
+    "returned": (
+        "下一步：工单已退回督查中心，等待重新派单。",
+        "Next: the order is back with the supervision center to be dispatched again.",
+    ),
+    "replied": (
+        "下一步：已答复，等待回访，无需再操作。",
+        "Next: already replied; it waits for the callback.",
+    ),
+    "callback_pending": (
+        "下一步：已答复，等待回访，无需再操作。",
+        "Next: already replied; it waits for the callback.",
+    ),
+    "rehandling": (
+        "下一步：重办工单请先签收（F2 签收）。",
+        "Next: sign for the re-handled order first (F2 Sign).",
+    ),
+    "signed": (
+        "下一步：工单已签收，可答复（F6）、退回（F3）或申请延期（F4）。",
+        "Next: it is signed; reply (F6), return (F3) or ask for an extension (F4).",
+    ),
+    "closed": ("工单已归档，无需再操作。", "The order is closed; nothing more to do."),
+    "recalled": (
+        "工单已被督查中心撤回，无需再操作。",
+        "The supervision center recalled it; nothing more to do.",
+    ),
+}
+
+
+def refusal_text(exc: UserFacingError) -> str:
+    """The refusal in the user's language, with the next step where the state refused it."""
+    from workstation.i18n import language
+
+    message = exc.message()
+    if isinstance(exc, InvalidTransition):
+        hint = NEXT_STEP.get(str(exc.details.get("state", "")))
+        if hint is not None:
+            message += "\n" + (hint[0] if language() == "zh" else hint[1])
+    return message
 
 
 @dataclass(frozen=True)
@@ -132,8 +181,24 @@ class ActionDialog(RoleLabels, HotlineModal[Any]):
         show_text(self.query_one("#dialog-warning", Static), self._text(self.warning))
         for name in [f.name for f in self.fields] + ["general"]:
             show_text(self.query_one(f"#err-{name}", Static), None)
+        kept = self._kept.pop(self._keep_key, None)
+        if kept:
+            for name, value in kept.items():
+                if value not in ("", None):
+                    self.set_value(name, value)
         if self.fields:
             self.query_one(f"#field-{self.fields[0].name}").focus()
+
+    @property
+    def _kept(self) -> dict[tuple[str, ...], dict[str, Any]]:
+        """Values typed into cancelled dialogs, kept on the running app (this session)."""
+        kept: dict[tuple[str, ...], dict[str, Any]]
+        kept = self.app.__dict__.setdefault("_kept_dialog_values", {})
+        return kept
+
+    @property
+    def _keep_key(self) -> tuple[str, ...]:
+        return (type(self).__name__, self.title_text, *(f.name for f in self.fields))
 
     @staticmethod
     def _text(value: Text | str | None) -> Text | None:
@@ -211,10 +276,13 @@ class ActionDialog(RoleLabels, HotlineModal[Any]):
         name = exc.field if isinstance(exc, ValidationError) else "general"
         if not any(f.name == name for f in self.fields):
             name = "general"
-        show_text(self.query_one(f"#err-{name}", Static), Text(exc.message()))
+        show_text(self.query_one(f"#err-{name}", Static), Text(refusal_text(exc)))
         if name != "general":
             self.query_one(f"#field-{name}").focus()
 
     @on(Button.Pressed, "#dialog-cancel")
     def action_cancel(self) -> None:
+        typed = {k: v for k, v in self.values().items() if isinstance(v, str) and v}
+        if typed:  # nothing typed is lost: the next open of this dialog has it again
+            self._kept[self._keep_key] = typed
         self.dismiss(None)

@@ -10,6 +10,7 @@ SQL or HTTP. After each local write or sync round the current screen receives
 from __future__ import annotations
 
 import asyncio
+import signal
 import threading
 from pathlib import Path
 
@@ -103,6 +104,11 @@ class HotlineApp(HostApp):
             loop.call_soon_threadsafe(self._changed, change)
 
         self.services.add_listener(heard)
+        for sig in (signal.SIGTERM, signal.SIGHUP):  # the terminal closed, or a shutdown
+            try:
+                loop.add_signal_handler(sig, self.exit_keeping_drafts)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not the main thread, or no such signal here
         self.refresh_sync_status()
         self.set_interval(5, self.refresh_sync_status)  # the footer's ages and online state
         if self.listen_calls:
@@ -123,7 +129,43 @@ class HotlineApp(HostApp):
         """An incoming-call event: remember it; the intake screen pops the caller panel."""
         self.incoming_call = call
 
+    # -- quitting: nothing typed is lost ---------------------------------------------------
+
+    def flush_drafts(self) -> None:
+        """Every screen that keeps a draft writes it now, on this thread."""
+        for screen in self.screen_stack:
+            flush = getattr(screen, "flush_draft", None)
+            if flush is not None:
+                flush()
+
+    def exit_keeping_drafts(self) -> None:
+        self.flush_drafts()
+        self.exit()
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q: with a call in progress, ask first (``y`` or Ctrl+Q again quits)."""
+        from screens.draft_offer import ConfirmQuit
+
+        if isinstance(self.screen, ConfirmQuit):
+            self.screen.dismiss(True)
+            return
+        if any(getattr(s, "call_in_progress", False) for s in self.screen_stack):
+
+            def answered(quit_now: bool | None) -> None:
+                if quit_now:
+                    self.exit_keeping_drafts()
+
+            self.push_screen(ConfirmQuit(), answered)
+            return
+        self.exit_keeping_drafts()
+
     async def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):  # the loop may outlive the app (tests)
+            try:
+                loop.remove_signal_handler(sig)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
         if self._sync_loop is not None:
             self._sync_loop.stop()
         if self._call_server is not None:
@@ -136,8 +178,12 @@ class HotlineApp(HostApp):
 
     def show_home(self, session: Session) -> None:
         """Replace the login screen with the home screen of the session's role."""
+        from screens.login import LoginScreen
         from screens.routing import home_for
 
+        if not isinstance(self.screen, LoginScreen):
+            return  # a second login finishing late must not replace a live home screen
+        self.sync_status = self.services.status()  # the login answered: not "connecting"
         self.switch_screen(home_for(session.role)())
         if self.run_sync and self._sync_loop is None:
             self._start_sync()

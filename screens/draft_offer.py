@@ -43,3 +43,33 @@ class DraftOffer(HotlineModal[bool]):
     @on(Button.Pressed, "#draft-discard")
     def action_discard(self) -> None:
         self.dismiss(False)
+
+
+class ConfirmQuit(HotlineModal[bool]):
+    """Quitting with a call in progress asks first: ``y`` or Ctrl+Q again quits (the draft
+    is kept and offered on the next start), ``n`` or Esc goes back to the call."""
+
+    BINDINGS = [
+        Binding("y", "confirm", "quit.yes", id="quit.yes", show=False),
+        Binding("ctrl+q", "confirm", "quit.yes", id="quit.again", show=False, priority=True),
+        Binding("n,escape", "cancel", "quit.no", id="quit.no", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="quit-box", classes="dialog"):
+            yield Static(Text(t("quit.confirm"), style="bold"), id="quit-question")
+            yield Static(t("quit.kept"), id="quit-note")
+            with Horizontal(id="quit-buttons"):
+                yield Button(t("quit.yes"), id="quit-yes", variant="error", compact=True)
+                yield Button(t("quit.no"), id="quit-no", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#quit-no", Button).focus()
+
+    @on(Button.Pressed, "#quit-yes")
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#quit-no")
+    def action_cancel(self) -> None:
+        self.dismiss(False)

@@ -2,13 +2,17 @@
 
 The screen is the only part that talks to the services: children post messages up, the
 screen does the work in thread workers (SQLite, search, assist) and sets attributes down.
-The draft is saved as it is typed and offered back after a crash. What a call ends in is
+The draft is written through to SQLite on every change (a thread worker; a synchronous
+flush on quit, screen change, SIGTERM and SIGHUP) and offered back on the next start; the
+offer is made when the screen mounts, before the form takes a key, so nothing arriving
+later (a start-up worker, a late login) can overwrite what is being typed. What a call ends in is
 parsed once into an ``IntakeForm`` (:mod:`screens.intake_outcomes`); each refused field
 shows its message under the field, with everything typed kept.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -35,6 +39,7 @@ from workstation.models import Unit
 from workstation.seat_api import EmergencyAlert, KbHit, Suggestion, WebRequestRow
 
 DRAFT_KEY = "intake"
+CALL_FIELDS = ("content", "caller_phone", "caller_name", "address")  # typed for a call
 ASSIST_DELAY = 0.15
 
 
@@ -49,7 +54,7 @@ class IntakeScreen(HotlineScreen):
         Binding("f9", "link", "key.link", id="link", priority=True),
         Binding("f10", "submit", "key.dispatch", id="submit", priority=True),
         Binding("f11", "web_requests", "key.web", id="web", priority=True),
-        Binding("ctrl+g", "apply_suggestion", "key.apply", id="apply", show=False),
+        Binding("ctrl+g", "apply_when_ready", "key.apply", id="apply", show=False),
         Binding("ctrl+n", "new_call", "key.new_call", id="new_call", show=False),
         Binding("ctrl+o", "app.logout", "key.logout", id="logout", show=False),
     ]
@@ -59,7 +64,11 @@ class IntakeScreen(HotlineScreen):
         self._drafts: LatestOnly[tuple[int, dict[str, Any]]] = LatestOnly()
         self._draft_seq = 0
         self._draft_written = 0
+        self._draft_lock = threading.Lock()  # one draft write at a time, newest wins
+        self._latest_draft: dict[str, Any] | None = None
         self._draft_ready = False
+        self._apply_pending = False  # Ctrl+G waits for the suggestion of the text on screen
+        self._suggested_for: str | None = None
         self._contact_id: str | None = None
         self._suggestion: Suggestion | None = None
         self._emergency_warned = ""
@@ -88,19 +97,20 @@ class IntakeScreen(HotlineScreen):
         self.query_one("#kb").border_title = t("kb.title")
         self.query_one(HeaderBar).show(self.services.session, self.services.seat())
         self.query_one("#caller-phone").focus()
+        # The draft is read here, before the form takes a key: an offer (or a restore)
+        # arriving seconds later from a worker would overwrite what was typed meanwhile.
+        self._offer_draft(self.services.load_draft(DRAFT_KEY))
         self._load_startup()
         self.watch(hotline_app(self.app), "incoming_call", self._incoming, init=False)
 
     @work(thread=True, exclusive=True, group="startup", exit_on_error=False)
     def _load_startup(self) -> None:
-        draft = self.services.load_draft(DRAFT_KEY)
         units = self.services.units()
-        self.app.call_from_thread(self._after_startup, draft, units)
+        self.app.call_from_thread(setattr, self, "_units", units)
         self.services.warm_up()  # the assistant (cached on disk: ~0.05 s), then the KB
         self.warmed_up = True
 
-    def _after_startup(self, draft: dict[str, Any] | None, units: list[Unit]) -> None:
-        self._units = units
+    def _offer_draft(self, draft: dict[str, Any] | None) -> None:
         if draft and any(
             draft.get(k) for k in ("content", "caller_phone", "caller_name", "address")
         ):
@@ -123,10 +133,17 @@ class IntakeScreen(HotlineScreen):
             self._save_draft_now()
 
     def _restore(self, draft: dict[str, Any]) -> None:
-        self._contact_id = draft.get("contact_id")
+        """Fill the form from ``draft``; a field that already holds something typed keeps it."""
+        typed = self.collect()
+        if any(typed.get(k) for k in CALL_FIELDS):
+            draft = {k: (typed[k] if typed.get(k) else v) for k, v in draft.items()}
+            for name in ("type", "unit", "unit_name"):
+                if typed.get(name):
+                    draft[name] = typed[name]
+        self._contact_id = self._contact_id or draft.get("contact_id")
         self.query_one(CallerPanel).load(draft)
         self.query_one(OrderForm).load(draft)
-        if draft.get("kb_query"):
+        if draft.get("kb_query") and not typed.get("kb_query"):
             self.query_one(KbPanel).set_query(str(draft["kb_query"]))
 
     # -- the draft ---------------------------------------------------------------------------
@@ -147,28 +164,49 @@ class IntakeScreen(HotlineScreen):
         self._queue_draft(data)
 
     def _queue_draft(self, data: dict[str, Any]) -> None:
-        """Keep only the newest draft; one writer at a time, so typing never queues fsyncs."""
+        """Write-through: each change goes to SQLite at once, in a thread worker; only the
+        newest waits while a write runs, so fast typing never queues fsyncs."""
         self._draft_seq += 1
+        self._latest_draft = data
         if self._drafts.offer((self._draft_seq, data)):
             self._write_drafts()
 
     @work(thread=True, group="draft", exit_on_error=False)
     def _write_drafts(self) -> None:
         while (pending := self._drafts.take()) is not None:
-            seq, data = pending
             try:
-                if any(data.get(k) for k in ("content", "caller_phone", "caller_name", "address")):
-                    self.services.save_draft(DRAFT_KEY, data)
-                else:
-                    self.services.clear_draft(DRAFT_KEY)
+                self._write_draft(*pending)
             except BaseException:
                 self._drafts.abort()
                 raise
+
+    def _write_draft(self, seq: int, data: dict[str, Any]) -> None:
+        with self._draft_lock:
+            if seq <= self._draft_written:  # a flush already wrote something newer
+                return
+            if any(data.get(k) for k in CALL_FIELDS):
+                self.services.save_draft(DRAFT_KEY, data)
+            else:
+                self.services.clear_draft(DRAFT_KEY)
             self._draft_written = seq
+
+    def flush_draft(self) -> None:
+        """Write the newest draft now, on this thread (quit, screen change, SIGTERM)."""
+        if self._latest_draft is not None and not self.draft_saved:
+            self._write_draft(self._draft_seq, self._latest_draft)
 
     @property
     def draft_saved(self) -> bool:
         return self._draft_written >= self._draft_seq
+
+    @property
+    def call_in_progress(self) -> bool:
+        """Something is typed for the current call (quitting asks first)."""
+        data = self._latest_draft if self._latest_draft is not None else {}
+        return any(data.get(k) for k in CALL_FIELDS)
+
+    def on_unmount(self) -> None:
+        self.flush_draft()
 
     # -- caller --------------------------------------------------------------------------------
 
@@ -201,7 +239,8 @@ class IntakeScreen(HotlineScreen):
         from screens.safe_text import clean
 
         self.notify(t("caller.incoming", phone=clean(call.phone, multiline=False)), markup=False)
-        if not self.collect().get("caller_phone") and not self.collect().get("content"):
+        typed = self.collect()
+        if not any(typed.get(k) for k in CALL_FIELDS):  # never over what is being typed
             self.action_take_call()
 
     def action_take_call(self) -> None:
@@ -256,7 +295,25 @@ class IntakeScreen(HotlineScreen):
     @work(thread=True, exclusive=True, group="assist", exit_on_error=False)
     def _run_assist(self, content: str) -> None:
         suggestion = self.services.suggest(content)
-        self.app.call_from_thread(self._show_suggestion, suggestion)
+        self.app.call_from_thread(self._suggested, content, suggestion)
+
+    def _suggested(self, content: str, suggestion: Suggestion | None) -> None:
+        self._suggested_for = content
+        self._show_suggestion(suggestion)
+        if self._apply_pending and content == self.query_one(OrderForm).values()["content"]:
+            self._apply_pending = False
+            self.action_apply_suggestion()
+
+    def action_apply_when_ready(self) -> None:
+        """Ctrl+G right after typing: wait for the suggestion of the text on screen."""
+        content = self.query_one(OrderForm).values()["content"]
+        if self._suggested_for == content:
+            self.action_apply_suggestion()
+            return
+        self._apply_pending = True
+        if self._assist_timer is not None:
+            self._assist_timer.stop()
+        self._run_assist(content)
 
     def _show_suggestion(self, suggestion: Suggestion | None) -> None:
         self._suggestion = suggestion

@@ -75,6 +75,7 @@ class SyncStatus:
     problems: int
     needs_login: bool = False
     last_error: str | None = None
+    connecting: bool = False  # started, and the server has not answered yet
 
 
 @dataclass(frozen=True)

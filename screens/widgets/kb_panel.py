@@ -47,7 +47,10 @@ class SearchInput(Input):
 
 
 class KbPanel(Vertical):
-    BINDINGS = [Binding("escape", "back", "key.back", id="kb.back", show=False)]
+    BINDINGS = [
+        Binding("escape", "back", "key.back", id="kb.back", show=False),
+        Binding("down", "to_results", "key.down", id="kb.to_results", show=False),
+    ]
 
     class SearchRequested(Message):
         def __init__(self, query: str) -> None:
@@ -106,6 +109,12 @@ class KbPanel(Vertical):
     @on(Input.Submitted, "#kb-search")
     def _to_results(self, event: Input.Submitted) -> None:
         event.stop()
+        self.action_to_results()
+
+    def action_to_results(self) -> None:
+        """Down (or Enter) in the search box moves into the results; Enter opens one."""
+        if self.query_one(ContentSwitcher).current != "kb-results":
+            return
         results = self.query_one(KbResults)
         if results.option_count:
             results.focus()

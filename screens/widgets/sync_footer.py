@@ -17,10 +17,13 @@ from workstation.seat_api import SyncStatus
 def describe_status(status: SyncStatus | None) -> Text:
     """One line for the footer: online/offline, pending commands, problems."""
     if status is None:
-        return Text("…")
+        return Text(t("status.connecting"))
     online, pending, problems = status.online, status.pending, status.problems
     text = Text()
-    text.append(t("sync.online") if online else t("sync.offline"), "bold" if online else "")
+    if status.connecting:
+        text.append(t("status.connecting"))
+    else:
+        text.append(t("sync.online") if online else t("sync.offline"), "bold" if online else "")
     text.append("  ")
     text.append(t("sync.pending", n=pending) if pending else t("sync.synced"))
     if problems:
@@ -60,5 +63,6 @@ class SyncFooter(Horizontal):
         if text != self._shown:  # update() re-lays out the whole screen
             self._shown = text
             state.update(text)
-        state.set_class(status is not None and not status.online, "-offline")
+        offline = status is not None and not status.online and not status.connecting
+        state.set_class(offline, "-offline")
         state.set_class(status is not None and status.problems > 0, "-problems")

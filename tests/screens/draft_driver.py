@@ -1,6 +1,9 @@
-"""Run the real app headless on a seat, type a draft, report, then wait to be killed.
+"""Run the real app headless on a seat, type a draft, report, then end as asked.
 
-Used by test_draft_recovery: ``python -m tests.screens.draft_driver DATA_DIR``.
+Used by test_draft_recovery: ``python -m tests.screens.draft_driver DATA_DIR [MODE]``.
+MODE ``kill`` (default): wait until the draft is written, print TYPED, wait to be killed.
+MODE ``sigterm``: print TYPED right after the last keystroke, wait for SIGTERM.
+MODE ``quit``: right after the last keystroke press Ctrl+Q, then ``y``; print EXITED.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ CONTENT = "草稿测试：小区东门的井盖丢了，很危险"
 PHONE = "13655556666"
 
 
-async def main(data_dir: Path) -> None:
+async def main(data_dir: Path, mode: str) -> None:
     services = FrozenServices.open(data_dir)
     app = make_app(services)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -24,10 +27,18 @@ async def main(data_dir: Path) -> None:
         await pilot.click("#caller-phone")
         await type_text(pilot, PHONE)
         await fill_content(pilot, CONTENT)
-        await wait_for(pilot, lambda: screen.draft_saved)
-        print("TYPED", flush=True)
-        await asyncio.sleep(3600)  # waiting for kill -9
+        if mode == "kill":
+            await wait_for(pilot, lambda: screen.draft_saved)
+        if mode == "quit":
+            await pilot.press("ctrl+q")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmQuit")
+            await pilot.press("y")
+        else:
+            print("TYPED", flush=True)
+        while app.is_running:  # until killed, or the app exits (SIGTERM, quit)
+            await asyncio.sleep(0.05)
+    print("EXITED", flush=True)
 
 
 if __name__ == "__main__":
-    asyncio.run(main(Path(sys.argv[1])))
+    asyncio.run(main(Path(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else "kill"))

@@ -1,4 +1,5 @@
-"""Nothing typed is lost: a draft survives kill -9 of the app and is offered on restart."""
+"""Nothing typed is lost: a draft survives kill -9, SIGTERM and a confirmed quit of the app
+(each right after the last keystroke) and is offered on restart."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from screens.widgets.caller_panel import CallerPanel
 from screens.widgets.order_form import OrderForm
 from tests.screens.draft_driver import CONTENT, PHONE
@@ -20,17 +23,22 @@ from tests.screens.seat import make_seat
 REPO = Path(__file__).resolve().parents[2]
 
 
+_READERS: dict[int, queue.Queue[str]] = {}
+
+
 def _wait_line(process: subprocess.Popen[str], expected: str, limit: float) -> None:
     """Read the driver's stdout in a thread; wait (bounded) for the expected line."""
-    lines: queue.Queue[str] = queue.Queue()
-    assert process.stdout is not None
-    stdout = process.stdout
+    lines = _READERS.get(process.pid)
+    if lines is None:  # one reader per process, kept for the next wait
+        lines = _READERS[process.pid] = queue.Queue()
+        assert process.stdout is not None
+        stdout, put = process.stdout, lines.put
 
-    def pump() -> None:
-        for line in stdout:
-            lines.put(line)
+        def pump() -> None:
+            for line in stdout:
+                put(line)
 
-    threading.Thread(target=pump, daemon=True).start()
+        threading.Thread(target=pump, daemon=True).start()
     deadline = time.monotonic() + limit
     seen: list[str] = []
     while time.monotonic() < deadline:
@@ -46,24 +54,18 @@ def _wait_line(process: subprocess.Popen[str], expected: str, limit: float) -> N
     raise AssertionError(f"no {expected!r} within {limit}s: {seen}")
 
 
-async def test_draft_is_offered_after_kill_9(tmp_path: Path) -> None:
-    data_dir = tmp_path / "seat"
-    make_seat(data_dir).close()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.screens.draft_driver", str(data_dir)],
+def _start_driver(data_dir: Path, mode: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.screens.draft_driver", str(data_dir), mode],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
-    try:
-        _wait_line(process, "TYPED", limit=60)
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=10)
-    assert process.returncode == -signal.SIGKILL
 
+
+async def _restart_and_restore(data_dir: Path) -> None:
     services = make_seat(data_dir)
     app = make_app(services)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -74,3 +76,51 @@ async def test_draft_is_offered_after_kill_9(tmp_path: Path) -> None:
         assert screen.query_one(OrderForm).values()["content"] == CONTENT
         assert screen.query_one(CallerPanel).values()["caller_phone"] == PHONE
     services.close()
+
+
+async def test_draft_is_offered_after_kill_9(tmp_path: Path) -> None:
+    data_dir = tmp_path / "seat"
+    make_seat(data_dir).close()
+    process = _start_driver(data_dir, "kill")
+    try:
+        _wait_line(process, "TYPED", limit=60)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+    assert process.returncode == -signal.SIGKILL
+    await _restart_and_restore(data_dir)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+async def test_sigterm_or_hangup_right_after_a_keystroke_keeps_everything(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
+    """The terminal closes or the machine shuts down just after the last key: the app
+    writes the newest draft before it exits (no waiting for the writer thread)."""
+    data_dir = tmp_path / "seat"
+    make_seat(data_dir).close()
+    process = _start_driver(data_dir, "sigterm")
+    try:
+        _wait_line(process, "TYPED", limit=60)
+        process.send_signal(sig)
+        _wait_line(process, "EXITED", limit=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+    await _restart_and_restore(data_dir)
+
+
+async def test_quit_right_after_a_keystroke_asks_then_keeps_everything(tmp_path: Path) -> None:
+    """Ctrl+Q with a call in progress asks first; ``y`` quits at once and nothing is lost."""
+    data_dir = tmp_path / "seat"
+    make_seat(data_dir).close()
+    process = _start_driver(data_dir, "quit")
+    try:
+        _wait_line(process, "EXITED", limit=60)
+        process.wait(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0
+    await _restart_and_restore(data_dir)

@@ -49,3 +49,19 @@ def test_cold_start_model_is_cached_and_gives_the_same_suggestions(tmp_path: Pat
         assert cached.suggest(text).to_dict() == reference.suggest(text).to_dict()
         assert again.suggest(text).to_dict() == reference.suggest(text).to_dict()
     assert directory_key(units[:-1]) != directory_key(units)
+
+
+async def test_down_in_the_search_box_moves_into_the_results(services) -> None:
+    """Issue 14: Down from the search box goes to the first result; Enter opens it."""
+    app = make_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await until_home(pilot)
+        await pilot.press("f3")
+        await type_text(pilot, "社保卡")
+        panel = screen.query_one(KbPanel)
+        await wait_for(pilot, lambda: panel.shown_query == "社保卡" and panel.results)
+        first = panel.results[0].id
+        await pilot.press("down")
+        assert app.focused is screen.query_one(KbResults)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: panel.current_article_id == first)

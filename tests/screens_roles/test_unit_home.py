@@ -248,3 +248,33 @@ async def test_home_rereads_only_what_the_changed_orders_touch(seat, central) ->
         seat.notify({"kind": "sync", "orders": [later]})  # what the sync client reports
         await wait_for(pilot, lambda: later in _inbox(screen).records)
         assert set(_inbox(screen).records) == {first, later}
+
+
+async def test_reply_before_signing_keeps_the_text_and_says_sign_first(seat, central) -> None:
+    """Issue 14: replying to an unsigned order is refused with the next step (F2), the
+    dialog keeps the text, and after Esc the next F6 has the text again."""
+    order_id = central.dispatch(NOW - days(0.1))
+    central.push()
+    app = make_app(seat, "unit1")
+    text = "已联系物业，明天上午维修路灯。"
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await until_home(pilot, "UnitHome")
+        _select(screen, order_id)
+        await pilot.press("f6")
+        dialog = await until_dialog(pilot, "ActionDialog")
+        await type_into(pilot, "#field-result", text)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: dialog.error_text())
+        refusal = dialog.error_text()
+        assert "签收" in refusal and "F2" in refusal, refusal
+        assert app.screen is dialog and dialog.values()["result"] == text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+        await pilot.press("f2")  # the next step, as told
+        await wait_for(pilot, lambda: seat.order(order_id).state.value == "signed")
+        await pilot.press("f6")
+        dialog = await until_dialog(pilot, "ActionDialog")
+        assert dialog.values()["result"] == text  # nothing typed was lost
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert seat.order(order_id).state.value == "replied"
