@@ -33,7 +33,7 @@ TABLE_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
     ("criticised", "通报", "Crit", 4),
     ("on_time_rate", "按时率", "OnTime", 6),
     ("satisfaction_rate", "满意率", "Satisf", 6),
-    ("response_rate", "响应率", "Resp", 5),
+    ("response_rate", "响应率", "Resp", 6),
     ("resolution_rate", "解决率", "Resolv", 6),
     ("completed_on_time", "按时结", "Done", 6),
     ("signed_on_time", "按时签", "Signed", 6),
