@@ -87,7 +87,7 @@ async def test_assessment_at_80_columns_in_chinese(seat, central) -> None:
         await check(
             pilot,
             names=["汇龙镇", "南阳镇", "合计"],
-            headings=["接收", "超期", "催办", "通报", "按时率", "满意率"],
+            headings=["接收", "超期", "催办", "通报", "按时率", "满意率", "响应率", "解决率"],
             chart=["按时办结率", "满意率", "汇龙"],
         )
 
@@ -99,6 +99,6 @@ async def test_assessment_at_80_columns_in_english(seat, central, english) -> No
         await check(
             pilot,
             names=["汇龙镇", "南阳镇"],
-            headings=["Recv", "Late", "Urged", "Crit", "OnTime", "Satisf"],
+            headings=["Recv", "Late", "Urged", "Crit", "OnTime", "Satisf", "Resp", "Resolv"],
             chart=["On-time", "satisfied", "汇龙"],
         )
