@@ -1,8 +1,8 @@
 """Assessment reports (考核统计): ``GET /api/v1/reports/assessment`` and ``admin report``.
 
-The figures are :func:`workstation.assessment.assess` over the orders (re)dispatched in
-the period, read from the event log, so the server and a seat's offline supervision
-screen agree. The period is ``[start, end)`` in city dates (``end`` exclusive: November is
+The figures are :func:`workstation.assessment.assess` over the orders that can have an
+event in the period (see ``docs/assessment.md``), read from the event log, so the server
+and a seat's offline supervision screen agree. The period is ``[start, end)`` in city dates (``end`` exclusive: November is
 ``start=2026-11-01&end=2026-12-01``), at most 731 days, as known now.
 
 Who sees what: supervisors and admins every unit (or ``unit=``), a unit user only its own
@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, or_, select
 
 from central import schema
 from central.api_models import NO_NUL, error_responses
@@ -56,15 +56,24 @@ def period(store: Store, start: date, end: date) -> tuple[datetime, datetime]:
 
 
 def load_orders(conn: Connection, start: datetime, end: datetime) -> list[Any]:
-    """Orders with an assignment (dispatch, reassignment, re-handling) in ``[start, end)``."""
-    from workstation.orders import from_snapshot
+    """Every order that can count in ``[start, end)``: assigned before ``end`` and either
+    with an event from ``start`` on (a reply, notice, callback... in or after the period)
+    or still owing a reply now (open across the whole period: maybe overdue in it)."""
+    from workstation.orders import OPEN_STATES, from_snapshot
 
     ev, o = schema.order_events, schema.orders
+    touched = select(ev.c.order_id).where(ev.c.at >= start)
+    still_open = select(o.c.order_id).where(o.c.state.in_([s.value for s in OPEN_STATES]))
     ids = list(
         conn.execute(
             select(ev.c.order_id)
-            .where(ev.c.kind.in_(_ASSIGN_KINDS), ev.c.at >= start, ev.c.at < end)
+            .where(
+                ev.c.kind.in_(_ASSIGN_KINDS),
+                ev.c.at < end,
+                or_(ev.c.order_id.in_(touched), ev.c.order_id.in_(still_open)),
+            )
             .distinct()
+            .order_by(ev.c.order_id)
         ).scalars()
     )
     orders: list[Any] = []

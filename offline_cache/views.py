@@ -166,6 +166,7 @@ def unit_inbox(
     db: SeatDB, unit: str, now: datetime, calendar: Any, rules: Any, tz: str, mask: bool
 ) -> list[InboxRow]:
     """A unit's open orders with their bucket and working-day countdown, most urgent first."""
+    from workstation.assessment import overdue_at
     from workstation.deadlines import is_due_soon, working_days_left
 
     rows = db.query(
@@ -181,10 +182,10 @@ def unit_inbox(
         left = working_days_left(deadline, now, calendar, tz) if deadline else None
         if r["state"] == "returned":
             bucket = "returned"
+        elif overdue_at(r["state"], deadline, now):  # the assessment's definition
+            bucket = "overdue"
         elif r["state"] == "extension_requested":
             bucket = "extension"
-        elif deadline and now > deadline:
-            bucket = "overdue"
         elif deadline and is_due_soon(deadline, now, calendar, rules, tz):
             bucket = "due_soon"
         elif r["state"] in ("dispatched", "rehandling"):
@@ -210,10 +211,12 @@ def callback_queue(db: SeatDB, queue: str, now: datetime, mask: bool) -> list[Or
 
 
 def supervision_board(db: SeatDB, now: datetime) -> Board:
+    from workstation.assessment import overdue_at
+
+    # the assessment's definition (a pending extension request pauses the clock; the
+    # request is on the board's extension list instead)
     overdue = [
-        r
-        for r in _rows(db, OPEN_IN, (), "deadline", False)
-        if r.flags["overdue"] or (r.deadline and now > r.deadline)
+        r for r in _rows(db, OPEN_IN, (), "deadline", False) if overdue_at(r.state, r.deadline, now)
     ]
     return Board(
         overdue=overdue,

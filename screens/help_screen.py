@@ -108,6 +108,19 @@ HELP: dict[str, tuple[tuple[str, str], tuple[tuple[str, str], ...]]] = {
                 "Assessment: [ and ] change the month, g toggles table/chart, F9 exports "
                 "(assessment as CSV and XLSX, notices as text and PDF).",
             ),
+            (
+                "考核口径（按本期发生的事件计）：接收＝本期派给该单位（含改派、重办）；超期＝本期"
+                "逾期答复、逾期退回，或期末（当前）仍未答复且已过期限（与待办、看板的“超期”同一"
+                "判定，延期申请待批时暂停计时），跨期未办结的每期都计；催办、通报＝本期发出的通知书"
+                "数；按时办结＝本期按期答复；回访＝本期回访结果。详见 docs/assessment.md。",
+                "Assessment figures count the period's events: received = assigned to the unit "
+                "in the period (incl. reassignment, re-handling); overdue = replied or given up "
+                "late in the period, or still unanswered past the deadline at its end (now for "
+                "this month; the same test as the inbox and board, paused while an extension "
+                "request is pending), so an order open across months counts in each; urged / "
+                "criticised = notices issued in the period; on time = replies by the deadline "
+                "in the period; callbacks = recorded in the period. See docs/assessment.md.",
+            ),
         ),
     ),
     "callback": (

@@ -5,7 +5,8 @@ November 2026 (no holidays), orders made through the server's command path:
 - B: U002 Nov 2, returned Nov 3, reassigned to U001 Nov 4 (due Nov 13), signed Nov 9
   (late), never replied: overdue by December.
 - C: U002 Nov 10, signed the same day, replied Nov 12.
-- D: U001 Oct 28: outside the period.
+- D: U001 Oct 28 (due Nov 6), never signed: not received in November, but overdue in it
+  (still open past its deadline at the period's end), like the inbox shows it.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def test_supervisor_sees_every_unit(server: Server) -> None:
         2,
         1,
         1,
-        1,
+        2,  # B, and D from October
     )
     assert (u1["callbacks"], u1["satisfied"], u1["resolved"]) == (1, 1, 1)
     assert (u1["response_rate"], u1["satisfaction_rate"], u1["resolution_rate"]) == (0.5, 1.0, 1.0)
@@ -101,7 +102,7 @@ def test_matches_the_domain_computation(server: Server) -> None:
     begin, end = period(server.store, datetime(2026, 11, 1).date(), datetime(2026, 12, 1).date())
     with server.store.db.read() as conn:
         orders = load_orders(conn, begin, end)
-    assert sorted(o.order_id for o in orders) == ["A", "B", "C"]
+    assert sorted(o.order_id for o in orders) == ["A", "B", "C", "D"]
     expected = assess(
         orders, begin, end, calendar=server.store.settings.calendar(), as_of=server.clock.now
     )

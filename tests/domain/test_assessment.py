@@ -20,11 +20,14 @@ from workstation.assessment import (
     UnitAssessment,
     assess,
     columns,
+    is_overdue,
+    overdue_at,
+    short_name,
     sign_due,
 )
 from workstation.calendar import WorkingCalendar
 from workstation.errors import ValidationError
-from workstation.models import Actor, DeadlineRules, Role
+from workstation.models import Actor, DeadlineRules, OrderState, Role
 from workstation.orders import WorkOrder, from_snapshot, snapshot
 from workstation.workflow import Context, execute
 
@@ -114,7 +117,8 @@ def scenario() -> list[WorkOrder]:
         ),
         # D: U001 consultation on Fri Nov 27, never signed; due Dec 2, so not overdue yet.
         order("D", "consultation", "U001", at(27), []),
-        # E: dispatched in October: outside the period although it is handled in November.
+        # E: dispatched in October (not received in November), replied on time Nov 3: a
+        # November reply, so completed on time in November.
         order(
             "E",
             "complaint",
@@ -200,9 +204,11 @@ def test_hand_checked_scenario() -> None:
     )
     assert (rows["U001"].response_rate, rows["U001"].on_time_rate) == (0.4, 0.75)
     assert (rows["U001"].satisfaction_rate, rows["U001"].resolution_rate) == (0.75, 0.5)
-    assert counts(rows["U002"]) == expected(received=2, signed_on_time=1, returned=1)
+    assert counts(rows["U002"]) == expected(
+        received=2, signed_on_time=1, returned=1, completed_on_time=1
+    )
     assert rows["U002"].response_rate == 0.5
-    assert rows["U002"].on_time_rate is None and rows["U002"].satisfaction_rate is None
+    assert rows["U002"].on_time_rate == 1.0 and rows["U002"].satisfaction_rate is None
     assert counts(rows["U003"]) == expected(
         received=2, signed_on_time=2, completed_on_time=1, overdue=1, urged=1, criticised=1
     )
@@ -217,7 +223,7 @@ def test_hand_checked_scenario() -> None:
         signed_on_time=5,
         returned=1,
         extended=1,
-        completed_on_time=4,
+        completed_on_time=5,
         overdue=2,
         urged=1,
         criticised=1,
@@ -229,7 +235,7 @@ def test_hand_checked_scenario() -> None:
     )
     assert (t.response_rate, t.on_time_rate, t.satisfaction_rate, t.resolution_rate) == (
         0.5556,
-        0.6667,
+        0.7143,
         0.75,
         0.5,
     )
@@ -285,3 +291,76 @@ def test_columns_have_labels() -> None:
     names = {f.name for f in fields(UnitAssessment)} | set(RATES)
     assert set(columns()) == set(LABELS) == names
     assert columns()[:2] == ["unit", "unit_name"]
+
+
+def late_from_october() -> WorkOrder:
+    """U001, dispatched Oct 20 (due Oct 29), signed, urged Nov 2, criticised Nov 5, open."""
+    u1 = U["U001"]
+    return order(
+        "L",
+        "complaint",
+        "U001",
+        at(20, month=10),
+        [
+            ("sign", {}, u1, at(21, month=10)),
+            ("urge", {"number": "催办〔2026〕0001号"}, SUP, at(2)),
+            ("criticise", {"number": "通报〔2026〕0001号"}, SUP, at(5)),
+        ],
+    )
+
+
+def test_an_order_overdue_since_an_earlier_period_counts_now() -> None:
+    """The demo's case: what the inbox marks 超期 and the notices list shows in November is
+    in November's row, although the order was received in October."""
+    late = late_from_october()
+    november = assess([late], START, END, calendar=CAL, as_of=at(10))
+    row = {r.unit: r for r in november.rows}["U001"]
+    assert counts(row) == expected(overdue=1, urged=1, criticised=1)
+    assert row.on_time_rate == 0.0
+    october = assess([late], at(1, 0, month=10), START, calendar=CAL)
+    assert counts(october.rows[0]) == expected(received=1, signed_on_time=1, overdue=1)
+    # replied late on Nov 12: overdue (not on time) in November, and no longer open after
+    u1 = U["U001"]
+    replied, _ = execute(late, "reply", {"result": "已处理"}, u1, at(12), CTX)
+    row = assess([replied], START, END, calendar=CAL).rows[0]
+    assert (row.overdue, row.completed_on_time) == (1, 0)
+    december = assess([replied], END, at(1, 0, month=1).replace(year=2027), calendar=CAL)
+    assert december.rows == []
+
+
+def test_overdue_at_is_the_inbox_definition() -> None:
+    deadline = at(13, 23).replace(minute=59, second=59)
+    assert not overdue_at("signed", deadline, deadline)  # the last second is in time
+    assert overdue_at("signed", deadline, at(14, 0))
+    assert overdue_at("dispatched", deadline, at(14, 0))
+    assert overdue_at(OrderState.REHANDLING, deadline, at(14, 0))
+    for state in ("extension_requested", "replied", "returned", "closed", "callback_pending"):
+        assert not overdue_at(state, deadline, at(14, 0)), state
+    assert not overdue_at("signed", None, at(14, 0))
+    late = late_from_october()
+    assert is_overdue(late, at(10)) and not is_overdue(late, at(29, 12, month=10))
+
+
+def test_a_pending_extension_pauses_the_clock_everywhere() -> None:
+    """H asked on Nov 25 (before its Nov 26 deadline) and is still pending on Dec 15."""
+    h = next(o for o in scenario() if o.order_id == "H")
+    later = at(15, month=12)
+    assert not is_overdue(h, later)
+    december = assess([h], END, at(1, 0, month=1).replace(year=2027), calendar=CAL, as_of=later)
+    assert [counts(r) for r in december.rows] == [expected()]  # U002 holds it, not overdue
+
+
+@pytest.mark.parametrize(
+    ("name", "short", "expected_name"),
+    [
+        ("启东市汇龙镇人民政府", "", "汇龙镇"),
+        ("启东市城市管理局", "", "城市管理局"),
+        ("启东经济开发区管理委员会", "", "启东经济开发区"),
+        ("中国电信股份有限公司启东分公司", "", "电信股份有限公司启东分公司"),
+        ("启东市燃气有限公司", "", "燃气"),
+        ("启东市城市管理局", "城管局", "城管局"),
+        ("", "", ""),
+    ],
+)
+def test_short_name(name: str, short: str, expected_name: str) -> None:
+    assert short_name(name, short) == expected_name
