@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from tests.central.conftest import Api
 
@@ -197,7 +198,10 @@ EMERGENCY_VERDICT = {"type": "help", "reject_reason": "emergency", "transfer_to"
 def test_a_dispatch_the_assist_flagged_is_final_rejected_without_an_override(api: Api) -> None:
     """The server runs the seat's rule: an order the assist flagged as an emergency is
     refused for good without the agent's reason, and keeps the reason when given."""
-    fainted = {"content": "小区里有人晕倒了，不省人事，快叫救护车", "assist": EMERGENCY_VERDICT}
+    fainted: dict[str, Any] = {
+        "content": "小区里有人晕倒了，不省人事，快叫救护车",
+        "assist": EMERGENCY_VERDICT,
+    }
     refused = api.do(
         "agent1", "dispatch", "QD-S01-2603-0007", type="help", unit="U001",
         contact_id="C-7", caller_phone="13912346025", **fainted,

@@ -109,7 +109,8 @@ def test_overdue_urged_criticised_agree_everywhere(server, tmp_path: Path) -> No
 
     # the unit's inbox: 超期, counted in working days past the deadline
     inbox = {row.order_id: row for row in unit.unit_inbox()}
-    assert inbox[late].bucket == "overdue" and inbox[late].working_days_left < 0
+    left = inbox[late].working_days_left
+    assert inbox[late].bucket == "overdue" and left is not None and left < 0
     # the supervisor's board and the notices list
     assert late in [row.order_id for row in supervisor.supervision_board().overdue]
     notices = [(n.kind, n.unit, n.order_id) for n in supervisor.notices()]

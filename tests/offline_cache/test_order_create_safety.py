@@ -36,11 +36,13 @@ def test_an_emergency_is_refused_without_an_override_and_kept_with_one(tmp_path:
     first, second = done.stdout.split()
     services = offline_seat(data)
     try:
-        assert services.order(first).events[0].data["override"] == {
+        flagged, plain = services.order(first), services.order(second)
+        assert flagged is not None and plain is not None
+        assert flagged.events[0].data["override"] == {
             "flag": "emergency:120",
             "reason": "已转 120，另需社区跟进",
         }
-        assert "override" not in services.order(second).events[0].data
+        assert "override" not in plain.events[0].data
     finally:
         services.close()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from rich.text import Text
 from textual.widgets import DataTable
 
 from screens.assessment_view import AssessmentView
@@ -73,7 +74,9 @@ async def check(pilot: Any, names: list[str], headings: list[str], chart: list[s
     plot = view.query_one("#assessment-chart")
     await wait_for(pilot, lambda: plot.size.height > 5)
     await pilot.pause()
-    drawn = plot.render().plain.replace("\u200b", "")  # what plotext draws at this size
+    rendered = plot.render()
+    assert isinstance(rendered, Text)
+    drawn = rendered.plain.replace("\u200b", "")  # what plotext draws at this size
     for text in chart:
         assert text in drawn, (text, drawn)
     for code in ("U001", "U002", "satisfied / on time"):

@@ -267,7 +267,8 @@ async def test_reply_before_signing_keeps_the_text_and_says_sign_first(seat, cen
         await wait_for(pilot, lambda: dialog.error_text())
         refusal = dialog.error_text()
         assert "签收" in refusal and "F2" in refusal, refusal
-        assert app.screen is dialog and dialog.values()["result"] == text
+        values = dialog.values()
+        assert app.screen is dialog and values["result"] == text
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen)
         await pilot.press("f2")  # the next step, as told

@@ -15,7 +15,7 @@ import pytest
 
 from tests.central.conftest import Api
 
-CALLER = {"caller_name": "张三丰", "caller_phone": "13912346025"}
+CALLER: dict[str, Any] = {"caller_name": "张三丰", "caller_phone": "13912346025"}
 
 
 def push_one(api: Api, pusher: str, command: dict[str, Any]) -> dict[str, Any]:
@@ -237,7 +237,7 @@ def _without_ids(result: dict[str, Any], *ids: str) -> str:
     return text
 
 
-UNIT_COMMANDS = {
+UNIT_COMMANDS: dict[str, dict[str, Any]] = {
     "sign": {},
     "return_order": {"reason": "x", "basis": "y"},
     "request_extension": {"new_deadline": "2026-03-20", "reason": "x"},

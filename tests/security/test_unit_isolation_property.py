@@ -22,7 +22,7 @@ UNITS = ("U001", "U002")
 USERS = {"U001": "unit1", "U002": "unit2"}
 SECRET = {"U001": "甲单位机密", "U002": "乙单位机密"}
 CALLER = {"U001": "甲方来电人", "U002": "乙方来电人"}
-UNIT_COMMANDS = {
+UNIT_COMMANDS: dict[str, dict[str, Any]] = {
     "sign": {},
     "reply": {"result": "已办理"},
     "return_order": {"reason": "不属本单位", "basis": "三定方案"},
