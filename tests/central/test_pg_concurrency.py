@@ -109,7 +109,12 @@ def test_two_pushes_of_one_client_at_once_apply_once(pg_url: str, tmp_path) -> N
                 "mutation_id": i + 1,
                 "order_id": None,
                 "command": "answer_contact",
-                "args": {"contact_id": f"C{i}", "content": "q", "explanation": "a"},
+                "args": {
+                    "contact_id": f"C{i}",
+                    "content": "q",
+                    "explanation": "a",
+                    "type": "consultation",
+                },
                 "user": "agent1",
                 "seat": "S01",
             },

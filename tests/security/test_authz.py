@@ -299,7 +299,13 @@ def test_a_seat_dispatches_only_under_its_own_prefix_and_window(api: Api) -> Non
 
 def test_the_same_op_id_at_two_mutation_ids_applies_once(api: Api) -> None:
     first = api.command(
-        "agent1", "answer_contact", None, contact_id="C-1", content="q", explanation="a"
+        "agent1",
+        "answer_contact",
+        None,
+        contact_id="C-1",
+        content="q",
+        explanation="a",
+        type="consultation",
     )
     assert push_one(api, "agent1", first)["status"] == "applied"
     again = api.sign(
@@ -314,7 +320,13 @@ def test_the_same_op_id_at_two_mutation_ids_applies_once(api: Api) -> None:
     # inside one batch, and from another client of another seat, alike
     twice = [
         api.command(
-            "agent1", "answer_contact", None, contact_id="C-3", content="q", explanation="a"
+            "agent1",
+            "answer_contact",
+            None,
+            contact_id="C-3",
+            content="q",
+            explanation="a",
+            type="consultation",
         )
     ]
     twice.append(api.sign({**unsigned(twice[0]), "mutation_id": twice[0]["mutation_id"] + 1}))
@@ -333,9 +345,15 @@ def test_the_same_op_id_at_two_mutation_ids_applies_once(api: Api) -> None:
     assert contacts == 2
     # the refused mutation id was consumed: the next one follows on
     assert (
-        api.do("agent1", "answer_contact", None, contact_id="C-9", content="q", explanation="a")[
-            "status"
-        ]
+        api.do(
+            "agent1",
+            "answer_contact",
+            None,
+            contact_id="C-9",
+            content="q",
+            explanation="a",
+            type="consultation",
+        )["status"]
         == "applied"
     )
 
