@@ -23,15 +23,16 @@ from central.commands import execute_command
 from central.job_lease import JobLease
 from central.order_tables import callback_change, load_order
 from central.store import Store
+from workstation.assessment import RUNNING_STATES
 from workstation.errors import UserFacingError
 from workstation.models import Actor, OrderState, Role
-from workstation.orders import OPEN_STATES
 
 log = logging.getLogger(__name__)
 SYSTEM = Actor(user="system", role=Role.SYSTEM)
 PERIODIC_LEASE = "periodic"
-RUNNING = tuple(sorted(s.value for s in OPEN_STATES - {OrderState.EXTENSION_REQUESTED}))
-"""Open orders whose deadline the jobs watch (an extension request pauses it)."""
+RUNNING = tuple(sorted(s.value for s in RUNNING_STATES))
+"""Open orders whose deadline the jobs watch: the same states as the assessment's overdue
+(``workstation.assessment.RUNNING_STATES``; an extension request pauses the clock)."""
 
 
 def interval_from(settings: Any) -> float:
