@@ -245,15 +245,3 @@ class SeatActions:
     def clear_draft(self, key: str) -> None:
         with self.db.transaction() as conn:
             conn.execute("DELETE FROM drafts WHERE key=?", (key,))
-
-
-crash_hook: Callable[[str], None] | None = None
-"""Called at each crash point when set: the kill -9 tests install one that stops the process
-there (``tests/offline_cache/crash_driver.py``). None in the product."""
-
-
-def crash_point(name: str) -> None:
-    """A named moment where a crash test kills the seat (``after_local_commit``,
-    ``after_push_response``); does nothing unless a test set ``crash_hook``."""
-    if crash_hook is not None:
-        crash_hook(name)

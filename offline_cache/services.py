@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any, Self
 
 from offline_cache import session as sess
 from offline_cache import views
+from offline_cache.crash_points import crash_point
 from offline_cache.db import DB_FILE, SeatDB
-from offline_cache.seat_actions import SeatActions, crash_point, read_order
+from offline_cache.seat_actions import SeatActions, read_order
 from offline_cache.seat_assist import SeatAssist
 from workstation.models import OrderType, Role, Unit
 from workstation.seat_api import (

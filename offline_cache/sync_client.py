@@ -29,6 +29,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from offline_cache import apply as apply_mod
+from offline_cache.crash_points import crash_point
 from offline_cache.order_view import push_body
 from offline_cache.session import API, session_token
 from workstation.wire.sync import PUSH_RESPONSE, PullPage
@@ -306,7 +307,7 @@ class SyncClient:
                         f"push refused: HTTP {response.status_code} {response.text[:200]}"
                     )
                 payload = PUSH_RESPONSE.validate_json(response.content)
-                _pause("after_push_response")
+                crash_point("after_push_response")
                 changed, rejected = await asyncio.to_thread(
                     apply_mod.apply_results, self.db, payload, self.context(), self.now()
                 )
@@ -514,9 +515,3 @@ class SyncLoop:
                 if wait <= 0:
                     return
                 deadline = time.monotonic() + wait  # Retry-After still holds
-
-
-def _pause(name: str) -> None:
-    from offline_cache.seat_actions import crash_point
-
-    crash_point(name)

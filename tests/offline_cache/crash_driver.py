@@ -10,7 +10,7 @@ import sys
 import threading
 
 from hotline.cli import main
-from offline_cache import seat_actions
+from offline_cache import crash_points
 
 
 def pause_at(point: str) -> None:
@@ -19,7 +19,7 @@ def pause_at(point: str) -> None:
             print(f"PAUSED {name}", file=sys.stderr, flush=True)
             threading.Event().wait()  # never set: the test kills this process
 
-    seat_actions.crash_hook = hook
+    crash_points.hook = hook
 
 
 if __name__ == "__main__":
