@@ -113,3 +113,17 @@ def test_length_limits_and_bad_values_are_field_errors() -> None:
 def test_a_vague_hint_is_shown_but_does_not_stop_a_dispatch() -> None:
     form = IntakeForm.parse({**FLAGGED, "assist": {"type": "help", "reject_reason": "vague"}})
     assert "override" not in form.missing(ContactOutcome.DISPATCHED)
+
+
+def test_every_field_the_form_sends_is_one_the_wire_accepts() -> None:
+    """The form (domain) and the dispatch args (wire) list the fields apart: a filled form's
+    args must pass the wire's strict parse, so a field added to one is added to the other."""
+    from workstation.wire.commands import parse_args
+
+    form = IntakeForm.parse(
+        {**RAW, "address": "人民路1号", "investigation": True, "leader_instructed": True,
+         "phone_declined": True, "co_units": ["U002"], "contact_id": "C-1",
+         "assist": {"type": "complaint"}},
+    )  # fmt: skip
+    args = {**form.to_args(), "override": {"flag": "emergency:120", "reason": "已转接"}}
+    assert parse_args("dispatch", args) == args
