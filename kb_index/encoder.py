@@ -14,6 +14,7 @@ for unit vectors.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
@@ -92,6 +93,11 @@ def article_text(article: Article) -> str:
     if article.body:
         parts.append(" ".join(article.body.split()))
     return "。".join(parts)[:ARTICLE_TEXT_CHARS]
+
+
+def text_hash(article: Article) -> str:
+    """Names the text a vector was made from: a vector whose hash differs is stale."""
+    return hashlib.sha1(article_text(article).encode("utf-8")).hexdigest()[:16]
 
 
 def quantize(vectors: np.ndarray) -> np.ndarray:
