@@ -16,7 +16,8 @@
 environment ``WORKSTATION_OPEN311_API_KEYS``, comma-separated) is set, ``POST requests``
 needs one of them (403 otherwise); when unset, anyone may post. Posts are rate-limited
 (429 with ``Retry-After``) per registered key (``key_rate_per_minute``, default 120), else
-per client address (``rate_per_minute``, default 20): an unregistered key counts for
+per client address (``rate_per_minute``, default 20), counted in the database so every
+server process shares the limit (``central.rate_limit``): an unregistered key counts for
 nothing, and ``X-Forwarded-For`` is believed only from ``[security] trusted_proxies``.
 Every field is valid Unicode and has a maximum length (400 otherwise). Bodies
 are capped at 64 KiB; descriptions at 4,000 characters. Errors are the specification's
@@ -27,7 +28,6 @@ categories marked ``location_required`` (a consultation has no place).
 
 from __future__ import annotations
 
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -46,7 +46,6 @@ from central.open311_intake import (
     FIELD_LIMITS,
     REQUEST_TYPES,
     Open311Error,
-    RateLimiter,
     catalogue,
     definition_doc,
     parse_body,
@@ -129,17 +128,18 @@ _POST_SCHEMA = {
 }
 
 
-def _limiter(request: Request, registered: bool) -> RateLimiter:
-    """The limiter of anonymous clients (per address), or of registered keys (per key)."""
-    name = "open311_key_limiter" if registered else "open311_limiter"
-    limiter = getattr(request.app.state, name, None)
-    if limiter is None:
-        settings = app_store(request).settings.open311
-        limiter = RateLimiter(
-            settings.key_rate_per_minute if registered else settings.rate_per_minute
-        )
-        setattr(request.app.state, name, limiter)
-    return limiter
+def _check_rate(request: Request, key: str | None) -> None:
+    """Count the post against its registered key's bucket or its address's, shared by all
+    server processes (``central.rate_limit``); 429 with Retry-After when full."""
+    from central import rate_limit
+
+    store = app_store(request)
+    limits = store.settings.open311
+    limit = limits.key_rate_per_minute if key is not None else limits.rate_per_minute
+    refused = rate_limit.check(store, "open311:" + _client_key(request, key), limit=limit,
+                               window_s=60)  # fmt: skip
+    if refused is not None:
+        raise Open311Error(429, "too many requests; retry later (请求过于频繁)", refused.headers())
 
 
 def _registered_key(request: Request, key: str) -> str | None:
@@ -191,7 +191,7 @@ async def post_request(request: Request, fmt: Annotated[str, FMT]) -> Response:
         }
         req = validate_request(fields)
         key = _registered_key(request, fields.get("api_key", "").strip())
-        _limiter(request, key is not None).check(_client_key(request, key), time.monotonic())
+        await run_in_threadpool(_check_rate, request, key)
         request_id = await run_in_threadpool(store_request, app_store(request), req)
     except Open311Error as exc:
         return error_response(exc, fmt)

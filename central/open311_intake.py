@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import deque
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -102,28 +101,6 @@ def definition_doc(service: dict[str, Any], lang: str) -> dict[str, Any]:
             }
         ],
     }
-
-
-class RateLimiter:
-    """At most ``per_minute`` posts per client in any 60 s (this process's memory)."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self.seen: dict[str, deque[float]] = {}
-
-    def check(self, client: str, now: float) -> None:
-        window = self.seen.setdefault(client, deque())
-        while window and now - window[0] >= 60:
-            window.popleft()
-        if len(window) >= self.per_minute:
-            retry = max(1, math.ceil(60 - (now - window[0])))
-            raise Open311Error(
-                429, "too many requests; retry later (请求过于频繁)", {"Retry-After": str(retry)}
-            )
-        window.append(now)
-        if len(self.seen) > 10_000:  # forget idle clients
-            for key in [k for k, w in self.seen.items() if not w or now - w[-1] >= 60]:
-                del self.seen[key]
 
 
 def parse_body(body: bytes, content_type: str) -> dict[str, str]:

@@ -168,6 +168,19 @@ auth_events = Table(
 """The login audit: each login, failure and lockout; throttling counts failures here, so
 every server process sees the same count (``central.login_guard``)."""
 
+rate_buckets = Table(
+    "rate_buckets",
+    metadata,
+    Column("bucket", String(200), nullable=False),
+    Column("window_start", BigInteger, nullable=False),  # epoch seconds
+    Column("hits", Integer, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),  # epoch seconds: prunable from then
+    PrimaryKeyConstraint("bucket", "window_start"),
+    Index("ix_rate_buckets_expires_at", "expires_at"),
+)
+"""Request counts per bucket and window, shared by all server processes
+(``central.rate_limit``: Open311 posts, the citizen pages)."""
+
 clients = Table(
     "clients",
     metadata,
