@@ -1,4 +1,5 @@
-"""Periodic jobs: overdue marks, urging and criticism notices, callback tasks and retries.
+"""Periodic jobs: overdue marks, urging and criticism notices, callback tasks and retries;
+pruning the login audit and old rate-limit windows.
 
 Every step is an ordinary command (``mark_overdue``, ``urge``, ``criticise``,
 ``create_callback``) issued by the system actor through the same workflow rules as a
@@ -116,6 +117,17 @@ def announce_due_callbacks(store: Store, now: datetime) -> int:
     return count
 
 
+def prune_security_records(store: Store, now: datetime) -> dict[str, int]:
+    """Delete login audit rows past their retention and rate-limit windows that no longer
+    count (``central.login_guard.prune_events``, ``central.rate_limit.prune``)."""
+    from central import login_guard, rate_limit
+
+    limits = login_guard.Limits.from_settings(store.settings.security)
+    with store.db.write() as conn:
+        events = login_guard.prune_events(conn, limits, now)
+    return {"auth_events_pruned": events, "rate_buckets_pruned": rate_limit.prune(store.db, now)}
+
+
 def run_jobs(store: Store, now: datetime | None = None) -> dict[str, int]:
     """One round of every job; returns how many steps each one applied."""
     now = now or store.now()
@@ -123,6 +135,7 @@ def run_jobs(store: Store, now: datetime | None = None) -> dict[str, int]:
     for command, order_id in _candidates(store, now):
         counts[command] += _step(store, command, order_id, now)
     counts["callbacks_due"] = announce_due_callbacks(store, now)
+    counts.update(prune_security_records(store, now))
     return counts
 
 

@@ -15,6 +15,10 @@ every failure from it in the window, whoever was tried.
 
 A refused try is not checked against the password at all (no argon2 work), and is not
 recorded: only real failures count and are audited.
+
+Rows older than ``[security] auth_audit_days`` (90) are deleted by the periodic jobs
+(:func:`prune_events`); never sooner than the counting window and the lockout, so the
+throttle's arithmetic is the same with or without them.
 """
 
 from __future__ import annotations
@@ -67,6 +71,7 @@ class Limits:
     lockout: timedelta = timedelta(minutes=15)
     delay_after: int = 3
     delay: timedelta = timedelta(seconds=2)
+    audit: timedelta = timedelta(days=90)
 
     @classmethod
     def from_settings(cls, security: Any) -> Limits:
@@ -77,7 +82,14 @@ class Limits:
             lockout=timedelta(minutes=security.login_lockout_minutes),
             delay_after=security.login_delay_after,
             delay=timedelta(seconds=security.login_delay_seconds),
+            audit=timedelta(days=security.auth_audit_days),
         )
+
+    @property
+    def keep(self) -> timedelta:
+        """How long audit rows are kept: the audit retention, but never less than what
+        the throttle reads (the failure window; a lockout's whole span)."""
+        return max(self.audit, self.window, self.lockout)
 
     def wait_after(self, failures: int, threshold: int) -> timedelta:
         """How long after the last failure the next try must wait (0 below ``threshold``)."""
@@ -202,6 +214,20 @@ def record_login(conn: Connection, attempt: Attempt, now: datetime) -> None:
             detail="",
         )
     )
+
+
+def prune_events(conn: Connection, limits: Limits, now: datetime) -> int:
+    """Delete audit rows older than ``limits.keep``; how many went.
+
+    Safe for the throttle: a failure it counts is younger than the window, a lockout it
+    reads ends within ``lockout`` of its row; and a login older than ``keep`` precedes
+    every failure in the window, so counting "since the last login" gives the same number
+    without it.
+    """
+    from sqlalchemy import delete
+
+    e = schema.auth_events
+    return conn.execute(delete(e).where(e.c.at < now - limits.keep)).rowcount
 
 
 def recent_events(

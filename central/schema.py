@@ -164,6 +164,7 @@ auth_events = Table(
     Column("detail", String(200), nullable=False, default=""),
     Index("ix_auth_events_user_at", "user", "at"),
     Index("ix_auth_events_address_at", "address", "at"),
+    Index("ix_auth_events_at", "at"),  # pruning (revision 0005)
 )
 """The login audit: each login, failure and lockout; throttling counts failures here, so
 every server process sees the same count (``central.login_guard``)."""

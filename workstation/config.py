@@ -53,6 +53,7 @@ Example ``workstation.toml``::
     hash_queue = 32           # hashes waiting for a worker before a 503 with Retry-After
     trusted_proxies = []      # addresses/networks whose X-Forwarded-For is believed
     api_docs = false          # serve /docs, /redoc and /openapi.json
+    auth_audit_days = 90      # login audit rows older than this are deleted
 
 The short environment names of the first releases still work: ``WORKSTATION_JOBS_INTERVAL``,
 ``WORKSTATION_ASSIST_TRAINING``, ``WORKSTATION_ASSIST_MIN_NEW_ORDERS``,
@@ -177,6 +178,7 @@ class SecuritySettings(BaseModel):
     trusted_proxies: tuple[str, ...] = ()
     api_docs: bool = False
     command_key_days: float = Field(default=7.0, gt=0, le=366)
+    auth_audit_days: float = Field(default=90.0, gt=0, le=3660)  # auth_events kept
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

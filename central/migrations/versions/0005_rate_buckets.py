@@ -1,5 +1,6 @@
 """Request rate limits shared by every server process (``rate_buckets``): one row per
-bucket and window with its count, and the time from which the row may be deleted.
+bucket and window with its count, and the time from which the row may be deleted; and
+an index on ``auth_events.at`` for pruning the login audit.
 
 Revision ID: 0005
 Revises: 0004
@@ -26,6 +27,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("bucket", "window_start"),
     )
     op.create_index("ix_rate_buckets_expires_at", "rate_buckets", ["expires_at"])
+    op.create_index("ix_auth_events_at", "auth_events", ["at"])
 
 
 def downgrade() -> None:
