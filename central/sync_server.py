@@ -204,7 +204,7 @@ def _batch(
                 "user": cmd.user,
                 "command": cmd.command,
                 "status": status,
-                "result": text,
+                "result": text if status == "applied" else _stored_rejection(text),
                 "applied_at": tx.now,
                 "proof": cmd.proof,
             }
@@ -232,6 +232,14 @@ class DuplicateOp(UserFacingError):
     """The op id was applied (or refused) before, at another mutation id."""
 
     code = "duplicate_op"
+
+
+def _stored_rejection(text: str) -> str:
+    """A rejection as stored: its reason without the order's current state (the answer
+    carries that, a pull brings it later), so refused commands, as many as a push holds,
+    cannot each store a copy of an order (issue 13, amplification)."""
+    result = CommandResult.model_validate_json(text)
+    return text if result.order is None else dump(result.model_copy(update={"order": None}))
 
 
 def _op_used(tx: Tx, op_id: str) -> bool:

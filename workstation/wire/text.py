@@ -102,10 +102,16 @@ def _is_field(part: Any) -> bool:
     return part.isidentifier() and part not in _TYPE_TAGS
 
 
+def _short(name: str) -> str:
+    """A field name as an error quotes it: an unknown argument's name is the client's and
+    may be a megabyte long (the message is stored and sent back), so at most ``ID``."""
+    return name if len(name) <= Limits.ID else name[: Limits.ID - 1] + "…"
+
+
 def field_error(exc: PydanticError, prefix: str = "") -> ValidationError:
     """The first problem of a pydantic error as our ``ValidationError`` (never the input)."""
     err = exc.errors(include_input=False, include_url=False)[0]
-    loc = ".".join(str(p) for p in err["loc"] if _is_field(p))
+    loc = ".".join(_short(str(p)) for p in err["loc"] if _is_field(p))
     field = f"{prefix}.{loc}" if prefix and loc else (loc or prefix or "args")
     kind = err["type"]
     ctx = err.get("ctx") or {}
