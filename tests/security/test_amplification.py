@@ -43,7 +43,8 @@ def test_refused_commands_do_not_store_a_copy_of_the_order_each(api: Api) -> Non
 def test_a_megabyte_argument_name_is_not_quoted_back(api: Api) -> None:
     api.dispatch("QD-S01-0001", unit="U001")
     name = "n" * (1024 * 1024)
-    command = api.command("unit1", "reply", "QD-S01-0001", **{name: 1})
+    huge: dict[str, Any] = {name: 1}
+    command = api.command("unit1", "reply", "QD-S01-0001", **huge)
     r = api.push("unit1", [command], gzip_body=True)
     assert r.status_code == 200
     (result,) = r.json()["results"]
