@@ -8,7 +8,7 @@ optimistic local view. Pure: time, calendar and rules come in as arguments.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from workstation.errors import (
@@ -183,6 +183,11 @@ def _return(
     return "returned", reason, {"basis": basis}
 
 
+EXTENSION_MAX_DAYS = 366
+"""The furthest an extension may move a deadline (a date in year 9999 was accepted, and
+every working-day count then walked eight thousand years)."""
+
+
 def _request_extension(
     o: WorkOrder, args: dict[str, Any], actor: Actor, now: datetime, ctx: Context
 ) -> Decision:
@@ -202,6 +207,12 @@ def _request_extension(
             "new_deadline",
             f"承诺办结日期须晚于当前期限 {o.deadline:%Y-%m-%d}",
             f"the committed date must be after the current deadline {o.deadline:%Y-%m-%d}",
+        )
+    if new_deadline - o.deadline > timedelta(days=EXTENSION_MAX_DAYS):
+        raise ValidationError(
+            "new_deadline",
+            f"承诺办结日期距当前期限不得超过 {EXTENSION_MAX_DAYS} 天",
+            f"the committed date may be at most {EXTENSION_MAX_DAYS} days after the deadline",
         )
     if new_deadline.hour == 0 and new_deadline.minute == 0:
         new_deadline = new_deadline.replace(hour=23, minute=59, second=59)
