@@ -24,7 +24,7 @@ DISPATCH = {
     "caller_phone": "13912346025",
 }
 
-AS_FOUND = {
+AS_FOUND: dict[str, tuple[dict[str, Any], str]] = {
     "confidential as text": ({"confidential": "no"}, "confidential"),
     "investigation as text": ({"investigation": "false"}, "investigation"),
     "leader flag as a number": ({"leader_instructed": 1}, "leader_instructed"),
