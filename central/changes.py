@@ -59,12 +59,17 @@ class Tx:
     now: datetime
     pending: list[Change] = field(default_factory=list)
     orders: dict[str, Any] = field(default_factory=dict)
+    writes: Any = None  # central.batch_writes.BatchWrites while a push batch defers its rows
 
     def emit(self, change: Change) -> None:
         self.pending.append(change)
 
     def flush(self) -> list[int]:
-        """Allocate seqs and insert the pending changes; call last, just before commit."""
+        """Write the deferred rows, then allocate seqs and insert the pending changes (one
+        multi-row INSERT each); call last, just before commit."""
+        if self.writes is not None:
+            self.writes.flush(self.conn, self.db.is_postgres)
+            self.writes = None
         if not self.pending:
             return []
         n = len(self.pending)
