@@ -17,9 +17,10 @@ one of them flushes; that one rolls back whole and is retried (``sync_server.pus
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, update
+from sqlalchemy import Connection, Table, bindparam, delete, update
 
 from central import schema
 
@@ -91,7 +92,8 @@ class BatchWrites:
         """Write everything: one statement per table (inserts as multi-row VALUES)."""
         o, ou = schema.orders, schema.order_units
         if self.new_orders:
-            conn.execute(o.insert(), [{"order_id": k, **v} for k, v in self.new_orders.items()])
+            rows = [{"order_id": k, **v} for k, v in self.new_orders.items()]
+            insert_rows(conn, o, rows, postgres)
         if self.old_orders:
             stmt = update(o).where(o.c.order_id == bindparam("b_order_id"))
             conn.execute(stmt, [{"b_order_id": k, **v} for k, v in self.old_orders.items()])
@@ -104,11 +106,11 @@ class BatchWrites:
             for u in dict.fromkeys(units)
         ]
         if unit_rows:
-            conn.execute(ou.insert(), unit_rows)
+            insert_rows(conn, ou, unit_rows, postgres)
         if self.events:
-            conn.execute(schema.order_events.insert(), self.events)
+            insert_rows(conn, schema.order_events, self.events, postgres)
         if self.contacts:
-            conn.execute(schema.contacts.insert(), self.contacts)
+            insert_rows(conn, schema.contacts, self.contacts, postgres)
         if self.callbacks:
             conn.execute(_callback_upsert(postgres), [
                 {"order_id": k, **v} for k, v in self.callbacks.items()
@@ -117,6 +119,51 @@ class BatchWrites:
             c = schema.counters
             stmt = update(c).where(c.c.name == bindparam("b_name"))
             conn.execute(stmt, [{"b_name": k, "value": v} for k, v in self.counters.items()])
+
+
+def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]], postgres: bool) -> None:
+    """INSERT ``rows`` (all with the same keys) in one statement.
+
+    On PostgreSQL: ``INSERT ... SELECT * FROM unnest(%(a)s::type[], ...)``, one array per
+    column, sent in binary (no escaping of the text), so the statement text is the same
+    whatever the number of rows (psycopg parses
+    and prepares it once; a multi-row VALUES would be a new text of thousands of
+    placeholders each time, and a plain executemany one statement per row). SQLite's
+    executemany runs in process and needs nothing of the kind.
+    """
+    if not postgres or len(rows) < 2:
+        conn.execute(table.insert(), rows)
+        return
+    sql, defaults = _unnest_insert(table, tuple(rows[0]))
+    params = {name: [row[name] for row in rows] for name in rows[0]}
+    for name, value in defaults.items():
+        params[name] = [value] * len(rows)
+    conn.exec_driver_sql(sql, params)
+
+
+@cache
+def _unnest_insert(table: Table, given: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
+    """The unnest INSERT of ``table`` for rows with the keys ``given`` (the columns left
+    out that have a constant default get it), and those defaults."""
+    from sqlalchemy import TypeDecorator
+    from sqlalchemy.dialects import postgresql
+
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    defaults = {
+        c.name: c.default.arg  # type: ignore[attr-defined]
+        for c in table.columns
+        if c.name not in given and c.default is not None and c.default.is_scalar
+    }
+    names = (*given, *defaults)
+    casts = []
+    for name in names:
+        kind = table.c[name].type
+        if isinstance(kind, TypeDecorator):
+            kind = kind.impl_instance
+        casts.append(f"%({name})b::{kind.compile(dialect=dialect)}[]")
+    columns = ", ".join(f'"{name}"' for name in names)
+    sql = f'INSERT INTO "{table.name}" ({columns}) SELECT * FROM unnest({", ".join(casts)})'
+    return sql, defaults
 
 
 def _callback_upsert(postgres: bool) -> Any:

@@ -96,9 +96,12 @@ class Tx:
             )
             unit_scope = (EVERYONE,) if change.everyone else tuple(dict.fromkeys(change.units))
             scopes.extend({"unit": u, "seq": seq} for u in unit_scope if u)
-        self.conn.execute(schema.changes.insert(), rows)
+        from central.batch_writes import insert_rows
+
+        postgres = self.db.is_postgres
+        insert_rows(self.conn, schema.changes, rows, postgres)
         if scopes:
-            self.conn.execute(schema.change_units.insert(), scopes)
+            insert_rows(self.conn, schema.change_units, scopes, postgres)
         self.pending.clear()
         return seqs
 

@@ -37,7 +37,7 @@ from central import schema
 from central.accounts import Session, Signer, signer
 from central.api_models import error_responses
 from central.auth import SessionDep, StoreDep
-from central.batch_writes import BatchWrites
+from central.batch_writes import BatchWrites, insert_rows
 from central.changes import Tx, mask_for_unit, max_seq, pull_text
 from central.commands import execute_command
 from central.errors import BadBody, CursorAhead, Forbidden, MutationGap, Unavailable
@@ -267,7 +267,7 @@ def _batch(
             }
         )
     if rows:
-        tx.conn.execute(schema.mutations.insert(), rows)
+        insert_rows(tx.conn, schema.mutations, rows, tx.db.is_postgres)
     if last != start:
         tx.conn.execute(watermark, {"b_cid": client_id, "last_mutation_id": last})
     return last, texts, gap
