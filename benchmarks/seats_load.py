@@ -41,6 +41,7 @@ import argparse
 import asyncio
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -73,7 +74,10 @@ class Meter:
     seen: dict[str, float] = field(default_factory=dict)  # order -> first at its unit's seat
     dispatched: dict[str, str] = field(default_factory=dict)  # order -> unit
     actions: int = 0
-    local_ms: list[float] = field(default_factory=list)  # an agent's action at its seat
+    local_ms: list[float] = field(default_factory=list)
+    lag_ms: list[float] = field(
+        default_factory=list
+    )  # the generator's own event loop  # an agent's action at its seat
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def freshness_ms(self) -> list[float]:
@@ -166,6 +170,7 @@ class Seat:
     role: str
     user: str
     unit: str | None
+    acts: bool = True  # a unit's second seat only watches
     services: Any = None
     loop: Any = None
     task: Any = None
@@ -182,7 +187,8 @@ def plan_center(n: int, unit_codes: list[str]) -> list[Seat]:
     for i in range(agents):
         seats.append(Seat(f"A{i:04d}", "agent", f"agent-{i}", None))
     for i in range(units):
-        seats.append(Seat(f"U{i:04d}", "unit", f"unit-{i}", unit_codes[i % len(unit_codes)]))
+        code = unit_codes[i % len(unit_codes)]
+        seats.append(Seat(f"U{i:04d}", "unit", f"unit-{i}", code, acts=i < len(unit_codes)))
     for i in range(supers):
         seats.append(Seat(f"V{i:04d}", "supervisor", f"super-{i}", None))
     for i in range(callbacks):
@@ -258,7 +264,8 @@ def watch_seat(seat: Seat, meter: Meter, aloop: asyncio.AbstractEventLoop, work:
             elif seat.role == "unit" and unit == seat.unit and order_id not in mine:
                 mine.add(order_id)
                 meter.seen.setdefault(order_id, now)
-                aloop.call_soon_threadsafe(work, seat, order_id)
+                if seat.acts:  # one seat of each unit signs and replies
+                    aloop.call_soon_threadsafe(work, seat, order_id)
 
     seat.services.add_listener(on_change)
 
@@ -423,9 +430,18 @@ async def run_center(args: argparse.Namespace, base: str, seats: list[Seat], met
         for s in seats
         if s.role == "agent"
     ]
+
+    async def lag() -> None:  # how late the generator's loop runs a 0.1 s timer
+        while True:
+            t = time.perf_counter()
+            await asyncio.sleep(0.1)
+            meter.lag_ms.append((time.perf_counter() - t - 0.1) * 1000)
+
+    lagging = aloop.create_task(lag())
     while time.monotonic() < stop_at:
         await asyncio.sleep(min(2.0, max(0.0, stop_at - time.monotonic())))
         await asyncio.to_thread(watch.sample)
+    lagging.cancel()
     elapsed = time.monotonic() - t0
     meter.open = False
     cpu1, gen1 = watch.cpu(), me.cpu_times()
@@ -446,6 +462,10 @@ async def run_center(args: argparse.Namespace, base: str, seats: list[Seat], met
     for seat in seats:
         seat.loop.stop()
     await asyncio.wait([s.task for s in seats], timeout=30)
+    for seat in seats:
+        seat.task.cancel()
+    await asyncio.gather(*(s.task for s in seats), return_exceptions=True)
+    await asyncio.sleep(0.5)  # rounds' last thread work (the assist model check) ends
     return {
         "elapsed": elapsed,
         "server_cpu": cpu1 - cpu0,
@@ -483,6 +503,12 @@ def main() -> int:
     ap.add_argument("--unit-poll", type=float, default=5, help="the same for unit seats")
     ap.add_argument("--drain", type=float, default=60, help="seconds to let outboxes empty")
     ap.add_argument("--threads", type=int, default=8, help="threads for the seats' SQLite work")
+    ap.add_argument(
+        "--seat-dir",
+        default="/dev/shm" if Path("/dev/shm").is_dir() else None,
+        help="where the seats' SQLite files go (default: tmpfs, as each real seat has a disk"
+        " of its own; N seats fsyncing on one shared disk would measure that disk)",
+    )
     args = ap.parse_args()
     if not args.pg:
         raise SystemExit("needs --pg URL or WORKSTATION_TEST_PG_URL")
@@ -505,6 +531,7 @@ def main() -> int:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = _db_url(args.pg, name)
     tmp = Path(tempfile.mkdtemp(prefix="seats-load-"))
+    seat_root = Path(tempfile.mkdtemp(prefix="seats-load-", dir=args.seat_dir))
     meter = Meter()
     try:
         records = seed_units()
@@ -521,7 +548,7 @@ def main() -> int:
         ) as server:  # fmt: skip
             base = server.base_url
             t = time.monotonic()
-            setup_seats(seats, base, seeded.seat_tokens, tmp / "seats")
+            setup_seats(seats, base, seeded.seat_tokens, seat_root)
             print(f"{len(seats)} seats enrolled and logged in: {time.monotonic() - t:.1f}s")
             port = int(base.rsplit(":", 1)[1])
             watch = ServerWatch(server.process.pid, port, admin, name)
@@ -538,6 +565,8 @@ def main() -> int:
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.rmtree(seat_root, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
@@ -577,10 +606,10 @@ def report(args: argparse.Namespace, seats: list[Seat], meter: Meter, f: dict[st
     print(f"lost {lost}, doubled {doubled}, still unsent after the drain {unsent}")
     ratio = rate / plain if plain else float("nan")
     print(f"plain INSERT (psycopg, 50 connections, autocommit, same run): {plain:.0f} rows/s; "
-          f"ratio {ratio:.4f}")  # fmt: skip
+          f"ratio {ratio:.3g}")  # fmt: skip
     print(f"seats {len(seats)}: push p99 {q(meter.push_ms, 99):.0f} ms, freshness p99 "
           f"{q(fresh, 99):.0f} ms, commands/s {rate:.1f}, lost {lost}, doubled {doubled}, "
-          f"insert ratio {ratio:.4f}")  # fmt: skip
+          f"insert ratio {ratio:.3g}")  # fmt: skip
 
 
 if __name__ == "__main__":
