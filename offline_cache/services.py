@@ -410,8 +410,15 @@ class SeatServices:
         from offline_cache.sync_client import SyncLoop
 
         if self._loop is None:
+            options.setdefault("watch", self._watch)
             self._loop = SyncLoop(self._sync_round, **options)
         return self._loop
+
+    async def _watch(self, wait: float) -> bool | None:
+        """One long-poll for the sync loop (``SyncClient.watch``)."""
+        if self.session is None:
+            return None
+        return await self.sync_client().watch(wait)
 
     def wake(self) -> None:
         if self._loop is not None:
