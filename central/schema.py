@@ -264,6 +264,7 @@ contacts = Table(
     Column("agent", String(64), nullable=True),
     Column("caller_phone", String(64), nullable=False, default=""),
     Column("data", Text, nullable=False),
+    Index("ix_contacts_caller_phone", "caller_phone", "received_at"),
 )
 
 notices = Table(

@@ -3,7 +3,8 @@
 A unit's code becomes ``unit:<code>``; ``*`` stays. Contacts and orders already in the
 feed get the keys of the seat and user that made them (from ``contacts``), and web/mobile
 requests the ``intake`` key, so a seat that pulls again from 0 still gets its own intake.
-The column widens to hold ``user:<64-character name>``.
+The column widens to hold ``user:<64-character name>``. Contacts get an index on the
+caller's phone, for the caller history the seats now ask the server for.
 
 Revision ID: 0006
 Revises: 0004
@@ -41,6 +42,8 @@ def upgrade() -> None:
         " JOIN contacts ct ON ch.entity = 'contact' AND ct.contact_id = ch.key"
         " WHERE ct.seat IS NULL OR ct.data LIKE '%\"open311\"%'"
     )
+
+    op.create_index("ix_contacts_caller_phone", "contacts", ["caller_phone", "received_at"])
 
 
 def downgrade() -> None:
