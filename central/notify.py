@@ -24,9 +24,9 @@ import logging
 import threading
 import time
 import weakref
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, text
 
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from central.db import Database
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CHANNEL = "hotline_changes"
 MAX_PAYLOAD = 7000
@@ -152,6 +153,10 @@ class ChangeNotifier:
         self._listener: threading.Thread | None = None
         self.listening = threading.Event()
         self.head = 0
+        self.generation = 0  # publishes so far: a query started before one is stale after it
+        self._queries: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, dict[Hashable, asyncio.Future[Any]]
+        ] = weakref.WeakKeyDictionary()
         self._closed = False
 
     @property
@@ -180,11 +185,29 @@ class ChangeNotifier:
                 if not len(group):
                     self._loops.pop(loop, None)
 
+    async def shared(self, key: Hashable, run: Callable[[], Awaitable[T]]) -> T:
+        """``run()``, or the same query already under way for the same ``key`` since the
+        last publish: the seats of one unit woken by one dispatch query once, not each.
+
+        A query started before a publish is never joined after it (the generation is part
+        of the key), so a woken waiter always reads past the commit that woke it.
+        """
+        loop = asyncio.get_running_loop()
+        inflight = self._queries.setdefault(loop, {})
+        full = (key, self.generation)
+        future = inflight.get(full)
+        if future is None:
+            future = asyncio.ensure_future(run())
+            inflight[full] = future
+            future.add_done_callback(lambda _f: inflight.pop(full, None))
+        return await asyncio.shield(future)
+
     def publish(self, head: int | None, scopes: tuple[str, ...] | None) -> None:
         """A commit touched ``scopes`` (None: unknown, wake all); callable from any thread."""
-        if head is not None and head > self.head:
-            self.head = head
         with self._lock:
+            self.generation += 1
+            if head is not None and head > self.head:
+                self.head = head
             loops = list(self._loops.items())
         for loop, group in loops:
             try:

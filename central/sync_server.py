@@ -113,9 +113,14 @@ async def pull_route(
         text, _ = await run_in_threadpool(pull_page, store.db, cursor, limit, reader)
         return Response(text, media_type="application/json")
     deadline = time.monotonic() + wait
-    async with notifier_for(store.db).waiter(reader) as waiter:
+    notifier = notifier_for(store.db)
+
+    def query() -> Any:
+        return run_in_threadpool(pull_page, store.db, cursor, limit, reader)
+
+    async with notifier.waiter(reader) as waiter:
         while True:
-            text, count = await run_in_threadpool(pull_page, store.db, cursor, limit, reader)
+            text, count = await notifier.shared((reader, cursor, limit), query)
             left = deadline - time.monotonic()
             if count or left <= 0 or not await waiter.wait(left):
                 break
