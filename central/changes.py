@@ -23,11 +23,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from central import schema
+from central import notify, schema
 from central.db import Database
 from workstation.wire.sync import PullPage, pull_page_json
 
-EVERYONE = "*"
+EVERYONE = notify.BROADCAST
 """The ``change_units`` scope of a change every signed-in user may see."""
 INTAKE = "intake"
 """The scope of web/mobile requests waiting for triage (every agent's queue), and of their
@@ -171,15 +171,21 @@ class Tx:
         return seqs
 
 
+def touched_scopes(pending: Iterable[Change]) -> tuple[str, ...]:
+    """The scope keys a transaction's changes touch (board-only changes touch none)."""
+    keys: dict[str, None] = {}
+    for change in pending:
+        keys.update(dict.fromkeys(change.scope_keys()))
+    return tuple(keys)
+
+
 @contextmanager
 def transaction(db: Database, now: datetime) -> Iterator[Tx]:
     """One writing transaction whose changes get their seqs right before it commits."""
-    from central import notify
-
     with db.write() as conn:
         tx = Tx(db, conn, now)
         yield tx
-        touched = notify.touched_scopes(tx.pending)
+        touched = touched_scopes(tx.pending)
         seqs = tx.flush()
         if seqs and db.is_postgres:
             notify.send_pg(conn, seqs[-1], touched)

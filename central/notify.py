@@ -24,18 +24,20 @@ import logging
 import threading
 import time
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, text
 
 if TYPE_CHECKING:
-    from central.changes import Change, Reader
     from central.db import Database
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+BROADCAST = "*"
+"""The key every reader holds (``central.changes.EVERYONE``): a commit touching it wakes all."""
 
 CHANNEL = "hotline_changes"
 MAX_PAYLOAD = 7000
@@ -43,14 +45,6 @@ MAX_PAYLOAD = 7000
 (the payload then wakes every waiter)."""
 LISTENER_IDLE_S = 120.0
 """The listener thread ends after this long without a waiter (it restarts on the next)."""
-
-
-def touched_scopes(pending: Iterable[Change]) -> tuple[str, ...]:
-    """The scope keys a transaction's changes touch (board-only changes touch none)."""
-    keys: dict[str, None] = {}
-    for change in pending:
-        keys.update(dict.fromkeys(change.scope_keys()))
-    return tuple(keys)
 
 
 def payload(head: int, scopes: tuple[str, ...]) -> str:
@@ -81,9 +75,10 @@ def send_pg(conn: Connection, head: int, scopes: tuple[str, ...]) -> None:
 
 @dataclass(eq=False)
 class Waiter:
-    """One held pull: its reader's keys and the event a relevant commit sets."""
+    """One held pull: its reader's keys (None: the board, every commit) and the event a
+    relevant commit sets."""
 
-    reader: Reader
+    keys: frozenset[str] | None
     event: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def wait(self, timeout: float) -> bool:
@@ -104,7 +99,7 @@ class _LoopWaiters:
         self.board: set[Waiter] = set()
 
     def add(self, waiter: Waiter) -> None:
-        keys = waiter.reader.keys
+        keys = waiter.keys
         if keys is None:
             self.board.add(waiter)
         else:
@@ -112,7 +107,7 @@ class _LoopWaiters:
                 self.by_key.setdefault(key, set()).add(waiter)
 
     def remove(self, waiter: Waiter) -> None:
-        keys = waiter.reader.keys
+        keys = waiter.keys
         if keys is None:
             self.board.discard(waiter)
             return
@@ -127,9 +122,7 @@ class _LoopWaiters:
         return len(self.board) + len({w for g in self.by_key.values() for w in g})
 
     def wake(self, scopes: tuple[str, ...] | None) -> None:
-        from central.changes import EVERYONE
-
-        if scopes is None or EVERYONE in scopes:
+        if scopes is None or BROADCAST in scopes:
             targets: set[Waiter] = set(self.board)
             for group in self.by_key.values():
                 targets.update(group)
@@ -165,10 +158,11 @@ class ChangeNotifier:
         return self._count
 
     @contextlib.asynccontextmanager
-    async def waiter(self, reader: Reader) -> AsyncIterator[Waiter]:
-        """Register a waiter for ``reader`` (before querying, so no commit slips between)."""
+    async def waiter(self, keys: frozenset[str] | None) -> AsyncIterator[Waiter]:
+        """Register a waiter for a reader's ``keys`` (before querying, so no commit slips
+        in between)."""
         loop = asyncio.get_running_loop()
-        waiter = Waiter(reader)
+        waiter = Waiter(keys)
         with self._lock:
             group = self._loops.setdefault(loop, _LoopWaiters())
             group.add(waiter)

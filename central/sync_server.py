@@ -118,7 +118,7 @@ async def pull_route(
     def query() -> Any:
         return run_in_threadpool(pull_page, store.db, cursor, limit, reader)
 
-    async with notifier.waiter(reader) as waiter:
+    async with notifier.waiter(reader.keys) as waiter:
         while True:
             text, count = await notifier.shared((reader, cursor, limit), query)
             left = deadline - time.monotonic()

@@ -138,7 +138,7 @@ def test_a_commit_through_another_database_object_wakes_a_pg_waiter(pg_url: str)
     woke: dict[str, Any] = {}
 
     async def hold() -> None:
-        async with notifier.waiter(Reader.unit("U007")) as waiter:
+        async with notifier.waiter(Reader.unit("U007").keys) as waiter:
             await asyncio.to_thread(notifier.listening.wait, 30)
             waiter.event.clear()  # the wake-all the listener sends on connecting
             ready.set()
