@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from central import schema
-from central.changes import Change, Tx, dumps
+from central.changes import INTAKE, Change, Tx, author_scopes, dumps
 from workstation.contacts import contact_to_dict
 from workstation.errors import AlreadyExists
 from workstation.models import Contact, Event, OrderState
@@ -122,6 +122,7 @@ def _saved(
             snap,
             units=(*order_units(before), *order_units(after)),
             text=text,
+            scopes=author_scopes(after.seat, after.created_by),
         )
     )
 
@@ -204,7 +205,8 @@ def store_contact(tx: Tx, contact: Contact, units: tuple[str, ...] = ()) -> dict
         raise AlreadyExists(
             f"来电记录 {contact.contact_id} 已存在", f"contact {contact.contact_id} already exists"
         )
-    tx.emit(Change("contact", contact.contact_id, data, units=units, text=text))
+    scopes = author_scopes(contact.seat, contact.agent) or (INTAKE,)
+    tx.emit(Change("contact", contact.contact_id, data, units=units, text=text, scopes=scopes))
     return data
 
 

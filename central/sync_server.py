@@ -23,6 +23,7 @@ order reaches the seat by pull anyway), a rejection still in full.
 from __future__ import annotations
 
 import json
+import time
 import weakref
 from dataclasses import dataclass, field
 from functools import cache
@@ -38,7 +39,7 @@ from central.accounts import Session, Signer, signer
 from central.api_models import error_responses
 from central.auth import SessionDep, StoreDep
 from central.batch_writes import BatchWrites, insert_rows
-from central.changes import Tx, mask_for_unit, max_seq, pull_text
+from central.changes import Tx, mask_for_unit, max_seq, pull_page, reader_of
 from central.commands import execute_command
 from central.errors import BadBody, CursorAhead, Forbidden, MutationGap, Unavailable
 from central.order_tables import forget_order, load_order, order_units
@@ -77,19 +78,31 @@ def push_route(
     return Response(text, media_type="application/json")
 
 
+MAX_WAIT_S = 30
+"""The longest a pull is held (``wait``); load balancers' idle timeouts must exceed it."""
+
+
 @router.get("/pull", response_model=PullPage, responses=error_responses(401, 422, 503))
-def pull_route(
+async def pull_route(
     store: StoreDep,
     session: SessionDep,
     cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+    wait: Annotated[int, Query(ge=0, le=MAX_WAIT_S)] = 0,
 ) -> Any:
     """Changes after ``cursor`` in the caller's scope, in seq order.
 
     A cursor beyond the newest change (a seat restored against a restored server, or a
     forged one) is a 409 ``cursor_ahead`` naming the head: the seat starts over from 0.
+    ``wait`` > 0 (long-poll): when nothing is new in the reader's scope the request is held
+    (on the event loop, no thread) until a commit touches that scope or ``wait`` seconds
+    pass; the answer's ``Pull-Wait`` header says the server held it (older servers lack it).
     """
-    head = max_seq(store.db)
+    from starlette.concurrency import run_in_threadpool
+
+    from central.notify import notifier_for
+
+    head = await run_in_threadpool(max_seq, store.db)
     if cursor > head:
         raise CursorAhead(
             f"同步位置 {cursor} 超过服务器最新位置 {head}，请重新同步",
@@ -97,8 +110,24 @@ def pull_route(
             cursor=cursor,
             head=head,
         )
-    text = pull_text(store.db, cursor, limit, session.scope_unit)
-    return Response(text, media_type="application/json")
+    user = session.user
+    reader = reader_of(user.role.value, user.name, session.seat, user.unit)
+    if wait == 0:
+        text, _ = await run_in_threadpool(pull_page, store.db, cursor, limit, reader)
+        return Response(text, media_type="application/json")
+    deadline = time.monotonic() + wait
+    notifier = notifier_for(store.db)
+
+    def query() -> Any:
+        return run_in_threadpool(pull_page, store.db, cursor, limit, reader)
+
+    async with notifier.waiter(reader.keys) as waiter:
+        while True:
+            text, count = await notifier.shared((reader, cursor, limit), query)
+            left = deadline - time.monotonic()
+            if count or left <= 0 or not await waiter.wait(left):
+                break
+    return Response(text, media_type="application/json", headers={"Pull-Wait": str(wait)})
 
 
 def push(store: Store, session: Session, body: PushRequest) -> dict[str, Any]:
