@@ -149,6 +149,9 @@ def _bulk_changes(url: str, n: int) -> None:
                 copy.write_row(
                     (i, "order", f"QD-BULK-{i}", "upsert", data, False, "2026-03-02T00:00:00Z")
                 )
+        with conn.cursor().copy("COPY change_units (unit, seq) FROM STDIN") as copy:
+            for i in range(start + 1, start + n + 1):
+                copy.write_row(("*", i))  # seen by everyone (scoped pulls read these)
         conn.execute("UPDATE change_counter SET value = %s WHERE id = 1", (start + n,))
         conn.commit()
     with psycopg.connect(url, autocommit=True) as conn:

@@ -445,8 +445,10 @@ async def run_center(args: argparse.Namespace, base: str, seats: list[Seat], met
     elapsed = time.monotonic() - t0
     meter.open = False
     cpu1, gen1 = watch.cpu(), me.cpu_times()
-    for c in [*callers, *chores]:
+    stopped = [*callers, *chores]
+    for c in stopped:
         c.cancel()
+    await asyncio.gather(*stopped, return_exceptions=True)
     # drain: every outbox empty (the loops keep syncing), within a bound
     drain_until = time.monotonic() + args.drain
     while time.monotonic() < drain_until:
@@ -600,7 +602,9 @@ def report(args: argparse.Namespace, seats: list[Seat], meter: Meter, f: dict[st
     print(f"open connections (highest seen): {watch.max_sockets} server sockets, "
           f"{watch.max_backends} PostgreSQL backends")  # fmt: skip
     print(
-        f"load generator CPU: {f['gen_cpu']:.1f}s ({f['gen_cpu'] / elapsed * 100:.0f} % of a core)"
+        f"load generator CPU: {f['gen_cpu']:.1f}s ({f['gen_cpu'] / elapsed * 100:.0f} % of a"
+        f" core); its event loop late by p50 {q(meter.lag_ms, 50):.0f} ms,"
+        f" p99 {q(meter.lag_ms, 99):.0f} ms"
     )
     print(f"errors: {errors} {dict(meter.errors) if errors else ''}".rstrip())
     print(f"lost {lost}, doubled {doubled}, still unsent after the drain {unsent}")
