@@ -53,11 +53,12 @@ async def _push_load(
 
     stop = time.monotonic() + seconds
     accepted = 0
+    refused = 0
     errors = 0
     numbers = {seat: count(1) for seat, *_ in tokens}  # order counters, one per seat
 
     async def client(i: int) -> None:
-        nonlocal accepted, errors
+        nonlocal accepted, refused, errors
         seat, token, session_id, key = tokens[i % len(tokens)]
         client_id = f"bench-{i}-{uuid.uuid4().hex[:6]}"
         mutation = 0
@@ -79,6 +80,7 @@ async def _push_load(
                             "content": "噪音扰民，夜间施工",
                             "unit": "U001",
                             "contact_id": f"C-{client_id}-{mutation}",
+                            "caller_phone": "13912346025",
                         },
                         "user": "agent1",
                         "seat": seat,
@@ -90,12 +92,16 @@ async def _push_load(
                     "/api/v1/sync/push", json={"client_id": client_id, "commands": cmds}
                 )
                 if r.status_code == 200:
-                    accepted += sum(x["status"] == "applied" for x in r.json()["results"])
+                    results = r.json()["results"]
+                    accepted += sum(x["status"] == "applied" for x in results)
+                    refused += sum(x["status"] != "applied" for x in results)
                 else:
                     errors += 1
                     mutation -= batch
 
     await asyncio.gather(*(client(i) for i in range(clients)))
+    if refused:  # a benchmark of refusals measures nothing: say so loudly
+        print(f"WARNING: {refused} commands were refused", file=sys.stderr)
     return accepted, errors
 
 
@@ -143,6 +149,9 @@ def _bulk_changes(url: str, n: int) -> None:
                 copy.write_row(
                     (i, "order", f"QD-BULK-{i}", "upsert", data, False, "2026-03-02T00:00:00Z")
                 )
+        with conn.cursor().copy("COPY change_units (unit, seq) FROM STDIN") as copy:
+            for i in range(start + 1, start + n + 1):
+                copy.write_row(("*", i))  # seen by everyone (scoped pulls read these)
         conn.execute("UPDATE change_counter SET value = %s WHERE id = 1", (start + n,))
         conn.commit()
     with psycopg.connect(url, autocommit=True) as conn:

@@ -25,6 +25,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from central import (
     assist_api,
     auth,
+    callers_api,
     kb_api,
     open311,
     open311_status,
@@ -101,6 +102,7 @@ def create_app(
     app.include_router(open311_status.router)
     app.include_router(reports.router)
     app.include_router(assist_api.router)
+    app.include_router(callers_api.router)
     return app
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,12 +23,77 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from central import schema
+from central import notify, schema
 from central.db import Database
 from workstation.wire.sync import PullPage, pull_page_json
 
-EVERYONE = "*"
+EVERYONE = notify.BROADCAST
 """The ``change_units`` scope of a change every signed-in user may see."""
+INTAKE = "intake"
+"""The scope of web/mobile requests waiting for triage (every agent's queue), and of their
+triage, so the request leaves every agent's queue."""
+
+
+def unit_scope(unit: str) -> str:
+    """A handling unit's orders, their contacts and notices (``unit:U001``)."""
+    return f"unit:{unit}"
+
+
+def seat_scope(seat: str) -> str:
+    """What was done through one seat: its contacts and the orders it dispatched."""
+    return f"seat:{seat}"
+
+
+def user_scope(user: str) -> str:
+    """What one user (an agent) logged or dispatched, from whichever seat."""
+    return f"user:{user}"
+
+
+def author_scopes(seat: str | None, user: str | None) -> tuple[str, ...]:
+    """The keys of a record a seat and a user made (a contact, an order they dispatched)."""
+    keys = (seat_scope(seat) if seat else "", user_scope(user) if user else "")
+    return tuple(k for k in keys if k)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Whose pull this is: the scope keys it reads and whether callers reach it masked.
+
+    ``keys`` None: the board (supervisors, callback operators, admins; a few seats) reads
+    every change. An agent reads ``*``, ``intake``, its seat and its user; a unit user
+    ``*`` and its unit, masked. No key names another seat, so what a seat pulls does not
+    grow with the number of other seats (docs/sync-protocol.md, "Scopes").
+    """
+
+    keys: frozenset[str] | None
+    masked: bool = False
+
+    @classmethod
+    def board(cls) -> Reader:
+        return cls(None)
+
+    @classmethod
+    def unit(cls, unit: str) -> Reader:
+        return cls(frozenset((EVERYONE, unit_scope(unit))), masked=True)
+
+    @classmethod
+    def agent(cls, seat: str, user: str) -> Reader:
+        return cls(frozenset((EVERYONE, INTAKE, seat_scope(seat), user_scope(user))))
+
+    def sees(self, scopes: Iterable[str] | None) -> bool:
+        """Whether a commit that touched ``scopes`` (None: unknown, any) may concern it."""
+        if self.keys is None or scopes is None:
+            return True
+        return not self.keys.isdisjoint(scopes)
+
+
+def reader_of(role: str, user: str, seat: str, unit: str | None) -> Reader:
+    """The reader a signed-in user's pull is, from its role (``workstation.models.Role``)."""
+    if role == "unit":
+        return Reader.unit(unit or "")
+    if role == "agent":
+        return Reader.agent(seat, user)
+    return Reader.board()
 
 
 def dumps(data: Any) -> str:
@@ -44,6 +109,15 @@ class Change:
     units: tuple[str, ...] = ()  # restricted to these units (plus staff)
     everyone: bool = False
     text: str | None = None  # ``dumps(data)`` when the caller already has it
+    scopes: tuple[str, ...] = ()  # seat, user or intake keys beside the units'
+
+    def scope_keys(self) -> tuple[str, ...]:
+        """The ``change_units`` keys of this change; none: the board only (staff)."""
+        if self.everyone:
+            return (EVERYONE,)
+        keys = [unit_scope(u) for u in self.units if u]
+        keys.extend(k for k in self.scopes if k)
+        return tuple(dict.fromkeys(keys))
 
 
 @dataclass
@@ -59,12 +133,17 @@ class Tx:
     now: datetime
     pending: list[Change] = field(default_factory=list)
     orders: dict[str, Any] = field(default_factory=dict)
+    writes: Any = None  # central.batch_writes.BatchWrites while a push batch defers its rows
 
     def emit(self, change: Change) -> None:
         self.pending.append(change)
 
     def flush(self) -> list[int]:
-        """Allocate seqs and insert the pending changes; call last, just before commit."""
+        """Write the deferred rows, then allocate seqs and insert the pending changes (one
+        multi-row INSERT each); call last, just before commit."""
+        if self.writes is not None:
+            self.writes.flush(self.conn, self.db.is_postgres)
+            self.writes = None
         if not self.pending:
             return []
         n = len(self.pending)
@@ -89,13 +168,23 @@ class Tx:
                     "created_at": self.now,
                 }
             )
-            unit_scope = (EVERYONE,) if change.everyone else tuple(dict.fromkeys(change.units))
-            scopes.extend({"unit": u, "seq": seq} for u in unit_scope if u)
-        self.conn.execute(schema.changes.insert(), rows)
+            scopes.extend({"unit": k, "seq": seq} for k in change.scope_keys())
+        from central.batch_writes import insert_rows
+
+        postgres = self.db.is_postgres
+        insert_rows(self.conn, schema.changes, rows, postgres)
         if scopes:
-            self.conn.execute(schema.change_units.insert(), scopes)
+            insert_rows(self.conn, schema.change_units, scopes, postgres)
         self.pending.clear()
         return seqs
+
+
+def touched_scopes(pending: Iterable[Change]) -> tuple[str, ...]:
+    """The scope keys a transaction's changes touch (board-only changes touch none)."""
+    keys: dict[str, None] = {}
+    for change in pending:
+        keys.update(dict.fromkeys(change.scope_keys()))
+    return tuple(keys)
 
 
 @contextmanager
@@ -104,19 +193,35 @@ def transaction(db: Database, now: datetime) -> Iterator[Tx]:
     with db.write() as conn:
         tx = Tx(db, conn, now)
         yield tx
-        tx.flush()
+        touched = touched_scopes(tx.pending)
+        seqs = tx.flush()
+        if seqs and db.is_postgres:
+            notify.send_pg(conn, seqs[-1], touched)
+    if seqs:
+        notify.notifier_for(db).publish(seqs[-1], touched)
 
 
-def _pull_rows(db: Database, cursor: int, limit: int, unit: str | None) -> tuple[list[Any], bool]:
+ReaderLike = Reader | str | None
+"""A :class:`Reader`; a unit code (that unit's user) or None (the board) for short."""
+
+
+def _reader(reader: ReaderLike) -> Reader:
+    if isinstance(reader, Reader):
+        return reader
+    return Reader.board() if reader is None else Reader.unit(reader)
+
+
+def _pull_rows(db: Database, cursor: int, limit: int, reader: Reader) -> tuple[list[Any], bool]:
     c = schema.changes
     cols = (c.c.seq, c.c.entity, c.c.key, c.c.op, c.c.data)
-    if unit is None:
+    if reader.keys is None:
         stmt = select(*cols).where(c.c.seq > cursor).order_by(c.c.seq).limit(limit + 1)
     else:
         cu = schema.change_units
         visible = (
             select(cu.c.seq)
-            .where(cu.c.unit.in_((EVERYONE, unit)), cu.c.seq > cursor)
+            .where(cu.c.unit.in_(sorted(reader.keys)), cu.c.seq > cursor)
+            .distinct()
             .order_by(cu.c.seq)
             .limit(limit + 1)
         )
@@ -127,28 +232,34 @@ def _pull_rows(db: Database, cursor: int, limit: int, unit: str | None) -> tuple
 
 
 def pull(
-    db: Database, cursor: int, limit: int, unit: str | None
+    db: Database, cursor: int, limit: int, unit: ReaderLike
 ) -> tuple[list[dict[str, Any]], int, bool]:
     """The pull page decoded (for callers in Python; the route sends ``pull_text``)."""
     page = PullPage.model_validate_json(pull_text(db, cursor, limit, unit))
     return [c.model_dump() for c in page.changes], page.cursor, page.has_more
 
 
-def pull_text(db: Database, cursor: int, limit: int, unit: str | None) -> str:
-    """The pull page (``workstation.wire.sync.PullPage``) as JSON text.
+def pull_text(db: Database, cursor: int, limit: int, reader: ReaderLike) -> str:
+    """The pull page (``workstation.wire.sync.PullPage``) as JSON text."""
+    return pull_page(db, cursor, limit, reader)[0]
+
+
+def pull_page(db: Database, cursor: int, limit: int, reader: ReaderLike) -> tuple[str, int]:
+    """The pull page as JSON text, and how many changes it holds.
 
     Each change's data goes out as the text stored when it was written (the seats pull
     thousands a page); only a change a unit user must see masked (a confidential order or
     contact) is decoded and serialised again.
     """
-    rows, has_more = _pull_rows(db, cursor, limit, unit)
+    who = _reader(reader)
+    rows, has_more = _pull_rows(db, cursor, limit, who)
     page = []
     for seq, entity, key, op, data in rows:
-        if unit is not None and entity in _MASKED and _CONFIDENTIAL.search(data):
+        if who.masked and entity in _MASKED and _CONFIDENTIAL.search(data):
             data = dumps(mask_for_unit(entity, json.loads(data)))
         page.append((int(seq), entity, key, op, data))
     new_cursor = int(rows[-1][0]) if rows else cursor
-    return pull_page_json(page, new_cursor, has_more)
+    return pull_page_json(page, new_cursor, has_more), len(page)
 
 
 def max_seq(db: Database) -> int:

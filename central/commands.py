@@ -133,7 +133,7 @@ def _triage(tx: Tx, contact: Contact, units: tuple[str, ...]) -> dict[str, Any]:
     from sqlalchemy import select, update
 
     from central import schema
-    from central.changes import Change, dumps
+    from central.changes import INTAKE, Change, author_scopes, dumps
     from workstation.contacts import contact_to_dict
     from workstation.models import Channel
 
@@ -170,7 +170,8 @@ def _triage(tx: Tx, contact: Contact, units: tuple[str, ...]) -> dict[str, Any]:
     )
     if done.rowcount != 1:  # cannot happen under the row lock; refuse rather than guess
         raise _handled(contact.contact_id, row, old)
-    tx.emit(Change("contact", contact.contact_id, data, units=units))
+    scopes = (*author_scopes(triaged.seat, triaged.agent), INTAKE)
+    tx.emit(Change("contact", contact.contact_id, data, units=units, scopes=scopes))
     return data
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from central import schema
 from central.accounts import get_unit
-from central.changes import Change, Tx
+from central.changes import Change, Tx, author_scopes
 from central.order_tables import next_counter
 from workstation.models import Actor, NoticeKind
 from workstation.orders import WorkOrder
@@ -98,5 +98,6 @@ def store_notice(
     }
     tx.conn.execute(schema.notices.insert().values(**row))
     data = {**row, "issued_at": tx.now.isoformat()}
-    tx.emit(Change("notice", number, data, units=(order.unit,)))
+    scopes = author_scopes(order.seat, order.created_by)
+    tx.emit(Change("notice", number, data, units=(order.unit,), scopes=scopes))
     return data

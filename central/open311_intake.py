@@ -236,7 +236,7 @@ def validate_request(fields: dict[str, str]) -> dict[str, Any]:
 def store_request(store: Store, req: dict[str, Any]) -> str:
     """Log the request as a contact (outcome ``logged``) and tell the staff seats."""
     from central import schema
-    from central.changes import Change, dumps
+    from central.changes import INTAKE, Change, dumps
     from central.order_tables import next_counter
     from workstation.contacts import contact_to_dict
     from workstation.deadlines import local_date
@@ -272,7 +272,7 @@ def store_request(store: Store, req: dict[str, Any]) -> str:
                 data=dumps(data),
             )
         )
-        tx.emit(Change("contact", contact_id, data))
+        tx.emit(Change("contact", contact_id, data, scopes=(INTAKE,)))
     return contact_id
 
 

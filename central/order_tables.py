@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from central import schema
-from central.changes import Change, Tx, dumps
+from central.changes import INTAKE, Change, Tx, author_scopes, dumps
 from workstation.contacts import contact_to_dict
 from workstation.errors import AlreadyExists
 from workstation.models import Contact, Event, OrderState
@@ -64,28 +64,35 @@ def save_order(tx: Tx, before: WorkOrder | None, after: WorkOrder, events: list[
 
     The change is scoped to the units before and after, so a unit sees the order leave.
     """
-    if events:
-        tx.conn.execute(
-            schema.order_events.insert(),
-            [
-                {
-                    "order_id": e.order_id,
-                    "seq": e.seq,
-                    "kind": e.kind,
-                    "at": e.at,
-                    "actor": e.actor,
-                    "role": e.role.value,
-                    "unit": e.unit,
-                    "seat": e.seat,
-                    "event": dumps(e.to_dict()),
-                }
-                for e in events
-            ],
-        )
+    event_rows = [
+        {
+            "order_id": e.order_id,
+            "seq": e.seq,
+            "kind": e.kind,
+            "at": e.at,
+            "actor": e.actor,
+            "role": e.role.value,
+            "unit": e.unit,
+            "seat": e.seat,
+            "event": dumps(e.to_dict()),
+        }
+        for e in events
+    ]
     snap = snapshot(after)
     text = dumps(snap)
     values = server_row(snap)
     values.update(updated_at=tx.now, snapshot=text)
+    writes = tx.writes
+    if writes is not None:  # a push batch: written at its end (central.batch_writes)
+        writes.events.extend(event_rows)
+        writes.order(after.order_id, before is not None, values)
+        if order_units(before) != order_units(after):
+            writes.units(after.order_id, before is not None, order_units(after))
+        _sync_callback(tx, after)
+        _saved(tx, before, after, snap, text)
+        return
+    if event_rows:
+        tx.conn.execute(schema.order_events.insert(), event_rows)
     o = schema.orders
     if before is None:
         tx.conn.execute(o.insert(), {"order_id": after.order_id, **values})
@@ -100,6 +107,13 @@ def save_order(tx: Tx, before: WorkOrder | None, after: WorkOrder, events: list[
             [{"unit": u, "order_id": after.order_id} for u in dict.fromkeys(order_units(after))],
         )
     _sync_callback(tx, after)
+    _saved(tx, before, after, snap, text)
+
+
+def _saved(
+    tx: Tx, before: WorkOrder | None, after: WorkOrder, snap: dict[str, Any], text: str
+) -> None:
+    """The order is the transaction's from now on; the seats hear of it."""
     tx.orders[after.order_id] = after
     tx.emit(
         Change(
@@ -108,6 +122,7 @@ def save_order(tx: Tx, before: WorkOrder | None, after: WorkOrder, events: list[
             snap,
             units=(*order_units(before), *order_units(after)),
             text=text,
+            scopes=author_scopes(after.seat, after.created_by),
         )
     )
 
@@ -144,6 +159,9 @@ def _sync_callback(tx: Tx, order: WorkOrder) -> None:
         "next_at": order.next_callback_at,
         "updated_at": tx.now,
     }
+    if tx.writes is not None:
+        tx.writes.callbacks[order.order_id] = values
+        return
     if not tx.db.insert_ignore(tx.conn, schema.callbacks, {"order_id": order.order_id, **values}):
         tx.conn.execute(_order_statements()[2], {"b_order_id": order.order_id, **values})
 
@@ -175,11 +193,20 @@ def store_contact(tx: Tx, contact: Contact, units: tuple[str, ...] = ()) -> dict
         "caller_phone": contact.caller_phone,
         "data": text,
     }
-    if not tx.db.insert_ignore(tx.conn, schema.contacts, row):
+    writes = tx.writes
+    if writes is not None and contact.contact_id in writes.contact_ids:
+        added = False  # an earlier command of this push batch logged it
+    elif writes is not None and writes.contact_free(contact.contact_id):
+        writes.contact(row)  # a push batch: written at its end (central.batch_writes)
+        added = True
+    else:
+        added = tx.db.insert_ignore(tx.conn, schema.contacts, row)
+    if not added:
         raise AlreadyExists(
             f"来电记录 {contact.contact_id} 已存在", f"contact {contact.contact_id} already exists"
         )
-    tx.emit(Change("contact", contact.contact_id, data, units=units, text=text))
+    scopes = author_scopes(contact.seat, contact.agent) or (INTAKE,)
+    tx.emit(Change("contact", contact.contact_id, data, units=units, text=text, scopes=scopes))
     return data
 
 

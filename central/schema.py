@@ -75,11 +75,14 @@ changes = Table(
 change_units = Table(
     "change_units",
     metadata,
-    Column("unit", String(32), nullable=False),
+    Column("unit", String(80), nullable=False),
     Column("seq", BigInteger, nullable=False),
     PrimaryKeyConstraint("unit", "seq"),
 )
-"""Which units' users may see a restricted change (orders, notices, their contacts)."""
+"""The scope keys of a change (``unit`` holds a key, not only a unit code): ``*``
+everyone, ``unit:U001`` a unit's users, ``seat:S01`` / ``user:alice`` the seat and user
+that made it, ``intake`` every agent's triage queue. A change with no key is for the board
+(supervisors, callback operators, admins) only; the board reads every change."""
 
 counters = Table(
     "counters",
@@ -275,6 +278,7 @@ contacts = Table(
     Column("agent", String(64), nullable=True),
     Column("caller_phone", String(64), nullable=False, default=""),
     Column("data", Text, nullable=False),
+    Index("ix_contacts_caller_phone", "caller_phone", "received_at"),
 )
 
 notices = Table(

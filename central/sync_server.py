@@ -23,26 +23,30 @@ order reaches the seat by pull anyway), a rejection still in full.
 from __future__ import annotations
 
 import json
+import time
+import weakref
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Engine, bindparam, event, select, update
 from sqlalchemy import exc as sa_exc
 
 from central import schema
 from central.accounts import Session, Signer, signer
 from central.api_models import error_responses
 from central.auth import SessionDep, StoreDep
-from central.changes import Tx, mask_for_unit, max_seq, pull_text
+from central.batch_writes import BatchWrites, insert_rows
+from central.changes import Tx, mask_for_unit, max_seq, pull_page, reader_of
 from central.commands import execute_command
 from central.errors import BadBody, CursorAhead, Forbidden, MutationGap, Unavailable
 from central.order_tables import forget_order, load_order, order_units
 from central.store import Store
 from workstation.errors import NotPermitted, UserFacingError, ValidationError
 from workstation.models import Actor, Role
-from workstation.orders import WorkOrder
+from workstation.orders import WorkOrder, from_snapshot
 from workstation.wire.commands import Command, proof_matches
 from workstation.wire.sync import (
     CommandResult,
@@ -74,19 +78,31 @@ def push_route(
     return Response(text, media_type="application/json")
 
 
+MAX_WAIT_S = 30
+"""The longest a pull is held (``wait``); load balancers' idle timeouts must exceed it."""
+
+
 @router.get("/pull", response_model=PullPage, responses=error_responses(401, 422, 503))
-def pull_route(
+async def pull_route(
     store: StoreDep,
     session: SessionDep,
     cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+    wait: Annotated[int, Query(ge=0, le=MAX_WAIT_S)] = 0,
 ) -> Any:
     """Changes after ``cursor`` in the caller's scope, in seq order.
 
     A cursor beyond the newest change (a seat restored against a restored server, or a
     forged one) is a 409 ``cursor_ahead`` naming the head: the seat starts over from 0.
+    ``wait`` > 0 (long-poll): when nothing is new in the reader's scope the request is held
+    (on the event loop, no thread) until a commit touches that scope or ``wait`` seconds
+    pass; the answer's ``Pull-Wait`` header says the server held it (older servers lack it).
     """
-    head = max_seq(store.db)
+    from starlette.concurrency import run_in_threadpool
+
+    from central.notify import notifier_for
+
+    head = await run_in_threadpool(max_seq, store.db)
     if cursor > head:
         raise CursorAhead(
             f"同步位置 {cursor} 超过服务器最新位置 {head}，请重新同步",
@@ -94,8 +110,24 @@ def pull_route(
             cursor=cursor,
             head=head,
         )
-    text = pull_text(store.db, cursor, limit, session.scope_unit)
-    return Response(text, media_type="application/json")
+    user = session.user
+    reader = reader_of(user.role.value, user.name, session.seat, user.unit)
+    if wait == 0:
+        text, _ = await run_in_threadpool(pull_page, store.db, cursor, limit, reader)
+        return Response(text, media_type="application/json")
+    deadline = time.monotonic() + wait
+    notifier = notifier_for(store.db)
+
+    def query() -> Any:
+        return run_in_threadpool(pull_page, store.db, cursor, limit, reader)
+
+    async with notifier.waiter(reader.keys) as waiter:
+        while True:
+            text, count = await notifier.shared((reader, cursor, limit), query)
+            left = deadline - time.monotonic()
+            if count or left <= 0 or not await waiter.wait(left):
+                break
+    return Response(text, media_type="application/json", headers={"Pull-Wait": str(wait)})
 
 
 def push(store: Store, session: Session, body: PushRequest) -> dict[str, Any]:
@@ -117,12 +149,16 @@ def push_text(store: Store, session: Session, body: PushRequest, slim: bool = Fa
         raise BadBody(
             "命令的 client_id 与批次不一致", "a command's client_id differs from the batch"
         )
+    deferred = True  # the first attempt defers its rows to the end (central.batch_writes)
     for attempt in range(RETRIES):
         try:
             with store.transaction() as tx:
-                last, texts, gap = _batch(store, tx, session, body, slim)
+                last, texts, gap = _batch(store, tx, session, body, slim, deferred)
             break
-        except (sa_exc.IntegrityError, sa_exc.OperationalError) as exc:
+        except _WriteEachCommand:
+            deferred = False
+        except (sa_exc.IntegrityError, sa_exc.OperationalError, sa_exc.DataError) as exc:
+            deferred = False
             if attempt == RETRIES - 1:
                 raise Unavailable("服务器繁忙，请稍后重试", "the server is busy; retry") from exc
     if gap is not None:
@@ -137,10 +173,26 @@ def _check_binding(bound: str, seat: str, client_id: str) -> None:
         )
 
 
+class _WriteEachCommand(Exception):  # noqa: N818 (a signal, not an error)
+    """A deferring batch met a command it cannot undo alone: run the batch again with each
+    command in its own savepoint, writing as it goes."""
+
+
+@dataclass
+class _BatchState:
+    """What a push batch learns once and every command of it reuses."""
+
+    used_ops: set[str]  # op ids stored before this batch
+    seen_ops: set[str] = field(default_factory=set)  # op ids this batch used or refused
+    signers: dict[str, Signer | None] = field(default_factory=dict)
+    prefix: str | None = None  # the pushing seat's order-number prefix
+
+
 @cache
-def _statements() -> tuple[Any, Any, Any]:
-    """(client row, stored results of a range, watermark update) with bound parameters."""
-    c, m = schema.clients, schema.mutations
+def _statements() -> tuple[Any, Any, Any, Any, Any]:
+    """(client row, stored results of a range, watermark update, op ids already used,
+    orders of the batch), with bound parameters."""
+    c, m, o = schema.clients, schema.mutations, schema.orders
     client = select(c.c.seat, c.c.last_mutation_id).where(c.c.client_id == bindparam("b_cid"))
     stored = select(m.c.mutation_id, m.c.result, m.c.op_id, m.c.user, m.c.proof).where(
         m.c.client_id == bindparam("b_cid"),
@@ -148,14 +200,31 @@ def _statements() -> tuple[Any, Any, Any]:
         m.c.mutation_id <= bindparam("b_high"),
     )
     watermark = update(c).where(c.c.client_id == bindparam("b_cid"))
-    return client, stored, watermark
+    used = select(m.c.op_id).where(m.c.op_id.in_(bindparam("b_ops", expanding=True)))
+    orders = (
+        select(o.c.order_id, o.c.snapshot)
+        .where(o.c.order_id.in_(bindparam("b_orders", expanding=True)))
+        .order_by(o.c.order_id)
+    )
+    return client, stored, watermark, used, orders
 
 
 def _batch(
-    store: Store, tx: Tx, session: Session, body: PushRequest, slim: bool = False
+    store: Store,
+    tx: Tx,
+    session: Session,
+    body: PushRequest,
+    slim: bool = False,
+    deferred: bool = False,
 ) -> tuple[int, list[str], MutationGap | None]:
-    """Inside the batch transaction: (new last_mutation_id, result texts, gap or None)."""
-    client_stmt, stored_stmt, watermark = _statements()
+    """Inside the batch transaction: (new last_mutation_id, result texts, gap or None).
+
+    ``deferred``: the rows of the order tables are collected and written at the end
+    (``central.batch_writes``), and a refused command is undone in memory instead of by a
+    savepoint; a command that wrote something that cannot be undone that way raises
+    ``_WriteEachCommand`` and the caller runs the batch again without deferring.
+    """
+    client_stmt, stored_stmt, watermark, used_stmt, orders_stmt = _statements()
     client_id = body.client_id
     locked = tx.db.for_update(client_stmt)
     client = tx.conn.execute(locked, {"b_cid": client_id}).first()
@@ -170,11 +239,28 @@ def _batch(
     if replays:
         params = {"b_cid": client_id, "b_low": replays[0], "b_high": replays[-1]}
         stored = {int(r.mutation_id): r for r in tx.conn.execute(stored_stmt, params)}
+    new = [cmd for cmd in body.commands if cmd.mutation_id > start]
+    state = _BatchState(used_ops=set())
+    if new:
+        # what every command checks, read once: op ids used before, and the orders named
+        # (locked in one order, so two batches cannot deadlock on them)
+        ops = [cmd.op_id for cmd in new]
+        state.used_ops = set(tx.conn.execute(used_stmt, {"b_ops": ops}).scalars())
+        names = sorted({c.order_id for c in new if isinstance(c.order_id, str) and c.order_id})
+        if names:
+            found = {
+                r.order_id: r.snapshot
+                for r in tx.conn.execute(tx.db.for_update(orders_stmt), {"b_orders": names})
+            }
+            for name in names:
+                if name not in tx.orders:
+                    text = found.get(name)
+                    tx.orders[name] = None if text is None else from_snapshot(json.loads(text))
+        if deferred:
+            tx.writes = _deferred_writes(tx, new)
     texts: list[str] = []
     rows: list[dict[str, Any]] = []
-    signers: dict[str, Signer | None] = {}
     gap: MutationGap | None = None
-    seen_ops: set[str] = set()
     for cmd in body.commands:
         if cmd.mutation_id <= start:
             text = _replay(cmd, stored.get(cmd.mutation_id), session)
@@ -190,12 +276,12 @@ def _batch(
             break
         tx.now = store.now()
         last = cmd.mutation_id
-        status, text, short = _apply(store, tx, session, cmd, signers, seen_ops)
+        status, text, short = _apply(store, tx, session, cmd, state, slim)
         out = short if slim and short is not None else text
         texts.append(out if cmd.user == session.user.name else _for_reader(out, session))
-        if cmd.op_id in seen_ops:  # not proven, or a used op id: nothing stored under it
+        if cmd.op_id in state.seen_ops:  # not proven, or a used op id: nothing stored
             continue
-        seen_ops.add(cmd.op_id)
+        state.seen_ops.add(cmd.op_id)
         rows.append(
             {
                 "client_id": client_id,
@@ -210,10 +296,45 @@ def _batch(
             }
         )
     if rows:
-        tx.conn.execute(schema.mutations.insert(), rows)
+        insert_rows(tx.conn, schema.mutations, rows, tx.db.is_postgres)
     if last != start:
         tx.conn.execute(watermark, {"b_cid": client_id, "last_mutation_id": last})
     return last, texts, gap
+
+
+def _deferred_writes(tx: Tx, commands: list[Command]) -> BatchWrites:
+    """The batch's write buffer, knowing which of the contact ids it names are free."""
+    ids = [
+        str(c.args["contact_id"])
+        for c in commands
+        if isinstance(c.args, dict) and isinstance(c.args.get("contact_id"), str)
+    ]
+    writes = BatchWrites()
+    if ids:
+        ct = schema.contacts
+        taken = set(
+            tx.conn.execute(select(ct.c.contact_id).where(ct.c.contact_id.in_(ids))).scalars()
+        )
+        writes.free_contacts = set(ids) - taken
+    _watch_writes(tx.db.engine)
+    return writes
+
+
+_WATCHED: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _watch_writes(engine: Engine) -> None:
+    """Count the statements other than SELECT on each connection (``conn.info["writes"]``):
+    a refused command of a deferring batch must not have written anything itself."""
+    if engine in _WATCHED:
+        return
+    _WATCHED.add(engine)
+
+    def count(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip()[:6].upper() == "SELECT":
+            conn.info["writes"] = conn.info.get("writes", 0) + 1
+
+    event.listen(engine, "before_cursor_execute", count)
 
 
 _UNKNOWN = {
@@ -240,11 +361,6 @@ def _stored_rejection(text: str) -> str:
     cannot each store a copy of an order (issue 13, amplification)."""
     result = CommandResult.model_validate_json(text)
     return text if result.order is None else dump(result.model_copy(update={"order": None}))
-
-
-def _op_used(tx: Tx, op_id: str) -> bool:
-    m = schema.mutations
-    return tx.conn.execute(select(m.c.op_id).where(m.c.op_id == op_id)).first() is not None
 
 
 def _replay(cmd: Command, row: Any, reader: Session) -> str:
@@ -366,7 +482,7 @@ ORDER_WINDOW = 10_000
 """How far ahead of the highest counter seen under a prefix a new order number may be."""
 
 
-def _check_order_number(tx: Tx, session: Session, cmd: Command) -> None:
+def _check_order_number(tx: Tx, session: Session, cmd: Command, state: _BatchState) -> None:
     """A new order is numbered under the pushing seat's own prefix, with a counter at most
     ``ORDER_WINDOW`` past the highest seen (``{prefix}-{YYMM}-{counter}``; the month part
     is optional, as in numbers made before it)."""
@@ -376,8 +492,11 @@ def _check_order_number(tx: Tx, session: Session, cmd: Command) -> None:
         return  # a re-dispatch of an existing order; the domain decides
     import re
 
-    st = schema.seats
-    prefix = tx.conn.execute(select(st.c.prefix).where(st.c.code == session.seat)).scalar_one()
+    if state.prefix is None:
+        st = schema.seats
+        stmt = select(st.c.prefix).where(st.c.code == session.seat)
+        state.prefix = str(tx.conn.execute(stmt).scalar_one())
+    prefix = state.prefix
     match = re.fullmatch(re.escape(prefix) + r"-(?:\d{4}-)?(\d{1,12})", cmd.order_id)
     if match is None:
         raise ValidationError(
@@ -387,14 +506,22 @@ def _check_order_number(tx: Tx, session: Session, cmd: Command) -> None:
         )
     counter = int(match.group(1))
     name = f"order_counter:{prefix}"
-    top = _counter_top(tx, name, prefix)
+    writes = tx.writes
+    if writes is not None and name in writes.counter_tops:
+        top = writes.counter_tops[name]
+    else:
+        top = _counter_top(tx, name, prefix)
     if counter > top + ORDER_WINDOW:
         raise ValidationError(
             "order_id",
             f"工单序号 {counter} 超出允许范围（最多 {top + ORDER_WINDOW}）",
             f"order counter {counter} is beyond the allowed window (at most {top + ORDER_WINDOW})",
         )
-    if counter > top:
+    if writes is not None:  # a deferring batch: stored once, at its end
+        writes.counter_tops[name] = max(top, counter)
+        if counter > top:
+            writes.counters[name] = counter
+    elif counter > top:
         c = schema.counters
         tx.conn.execute(update(c).where(c.c.name == name).values(value=counter))
 
@@ -420,43 +547,53 @@ def _apply(
     tx: Tx,
     session: Session,
     cmd: Command,
-    signers: dict[str, Signer | None],
-    seen_ops: set[str],
+    state: _BatchState,
+    slim: bool = False,
 ) -> tuple[str, str, str | None]:
-    """One command in its savepoint: (status, result text, slim text of an applied one).
+    """One command: (status, result text, slim text of an applied one when ``slim``).
 
+    Its changes are undone if it is refused: by its savepoint, or in a deferring batch
+    (``tx.writes``) by dropping what it added to the batch's buffers and order cache.
     A command whose proof fails, or whose op id was used before, is refused without
-    storing anything under its op id (``seen_ops`` gets it, so the caller stores no row):
-    nobody can take a pending command's op id away from it.
+    storing anything under its op id (``state.seen_ops`` gets it, so the caller stores no
+    row): nobody can take a pending command's op id away from it.
     """
     mark = len(tx.pending)
     actor: Actor | None = None
-    savepoint = tx.conn.begin_nested()
+    writes = tx.writes
+    if writes is not None:
+        undo = writes.mark(), dict(tx.orders), tx.conn.info.get("writes", 0)
+    else:
+        savepoint = tx.conn.begin_nested()
     try:
         try:
-            actor = _actor(tx, session, cmd, signers)
-            if cmd.op_id in seen_ops or _op_used(tx, cmd.op_id):
+            actor = _actor(tx, session, cmd, state.signers)
+            if cmd.op_id in state.seen_ops or cmd.op_id in state.used_ops:
                 raise DuplicateOp(
                     "该操作编号（op_id）已使用过，命令未执行",
                     "this op_id was already used; the command was not applied",
                 )
         except UserFacingError:
-            seen_ops.add(cmd.op_id)
+            state.seen_ops.add(cmd.op_id)
             raise
-        _check_order_number(tx, session, cmd)
+        _check_order_number(tx, session, cmd, state)
         order, record = execute_command(store, tx, cmd.command, cmd.order_id, cmd.args, actor)
-        savepoint.commit()
+        if writes is None:
+            savepoint.commit()
         visible = _visible(tx, mark, order, actor)
         version = None if visible is None or order is None else order.version
-        return (
-            "applied",
-            _result_text(cmd, "applied", None, visible, record),
-            _slim_text(cmd.op_id, cmd.mutation_id, version, record),
-        )
+        short = _slim_text(cmd.op_id, cmd.mutation_id, version, record) if slim else None
+        return "applied", _result_text(cmd, "applied", None, visible, record), short
     except (UserFacingError, sa_exc.DataError) as exc:
-        savepoint.rollback()
+        if writes is not None:
+            if isinstance(exc, sa_exc.DataError) or tx.conn.info.get("writes", 0) != undo[2]:
+                raise _WriteEachCommand from exc  # it wrote: only a savepoint undoes that
+            writes.undo(undo[0])
+            tx.orders = undo[1]
+        else:
+            savepoint.rollback()
+            forget_order(tx, cmd.order_id)
         del tx.pending[mark:]
-        forget_order(tx, cmd.order_id)
         if isinstance(exc, UserFacingError):
             reason = {"code": exc.code, **exc.to_dict()}
         else:

@@ -24,6 +24,7 @@ from offline_cache.seat_assist import SeatAssist
 from workstation.models import OrderType, Role, Unit
 from workstation.seat_api import (
     Board,
+    CallerHistory,
     ContactRow,
     EmergencyAlert,
     InboxRow,
@@ -40,6 +41,9 @@ from workstation.seat_api import (
     SyncStatus,
     WebRequestRow,
 )
+
+CALLER_READERS = frozenset({Role.AGENT, Role.CALLBACK, Role.SUPERVISOR})
+"""Who looks callers up on the server (``central.callers_api.READERS``)."""
 
 if TYPE_CHECKING:
     from offline_cache.sync_client import SyncClient, SyncLoop, SyncReport
@@ -67,6 +71,7 @@ class SeatServices:
         self.last_error: str | None = None
         self.sync_timeouts: Any = None  # offline_cache.sync_client.Timeouts; None: the defaults
         self.push_limit: int | None = None  # adapted by the sync client to the link
+        self.caller_lookup_timeout = 1.5  # seconds; an agent is on the line
         self.actions = SeatActions(
             db, settings, lambda: self.session, clock=lambda: self.now(),
             context=lambda: self.context(),
@@ -210,6 +215,28 @@ class SeatServices:
     def caller_contacts(self, phone: str, limit: int = 20) -> list[ContactRow]:
         """The caller's calls answered on the line or not accepted (no order to show)."""
         return views.caller_contacts(self.db, phone, limit, self._mask())
+
+    def caller_lookup(self, phone: str, limit: int = 20) -> CallerHistory:
+        """The caller's orders and contacts: from the server (briefly), else this seat's
+        cache; the record says which (``source``), so the panel can say it on screen."""
+        from offline_cache import caller_lookup as lookup
+
+        phone = phone.strip()
+        orders, contacts = self.caller_history(phone, limit), self.caller_contacts(phone, limit)
+        local = CallerHistory(orders, contacts, source="local")
+        info, token = self.seat(), sess.session_token(self.db)
+        staff = self.session is not None and self.session.role in CALLER_READERS
+        if not phone or not staff or info is None or not info.server_url or not token:
+            return local
+        try:
+            page = lookup.fetch(info.server_url, token, phone, limit, self.caller_lookup_timeout)
+        except lookup.LookupFailed as exc:
+            return CallerHistory(orders, contacts, source="local", error=str(exc))
+        return CallerHistory(
+            lookup.merged_orders(lookup.order_rows(page), orders, limit),
+            lookup.merged_contacts(lookup.contact_rows(page), contacts, limit),
+            source="online",
+        )
 
     def my_intake_history(self, limit: int = 50) -> list[ContactRow]:
         if self.session is None:
@@ -410,8 +437,15 @@ class SeatServices:
         from offline_cache.sync_client import SyncLoop
 
         if self._loop is None:
+            options.setdefault("watch", self._watch)
             self._loop = SyncLoop(self._sync_round, **options)
         return self._loop
+
+    async def _watch(self, wait: float) -> bool | None:
+        """One long-poll for the sync loop (``SyncClient.watch``)."""
+        if self.session is None:
+            return None
+        return await self.sync_client().watch(wait)
 
     def wake(self) -> None:
         if self._loop is not None:

@@ -45,6 +45,8 @@ MAX_WIRE_BYTES = 1 << 20
 MAX_RAW_BYTES = 8 << 20
 PAGE = 1000
 PIPELINE = 2  # push batches in flight at once
+LONG_POLL_S = 25
+"""How long the seat asks the server to hold a pull (``wait``; the server allows up to 30)."""
 
 
 class SyncError(Exception):
@@ -396,6 +398,34 @@ class SyncClient:
             fetch.cancel()
             fetch.add_done_callback(_retrieve)
 
+    async def watch(self, wait: float) -> bool | None:
+        """Long-poll the pull (``wait`` seconds): True when the server has news for this seat
+        (a round then pulls it), False when the wait ran out quietly, None when the server
+        does not hold pulls (an older one: no ``Pull-Wait``) or refused. A dropped
+        connection raises ``httpx.HTTPError``: the loop simply watches again."""
+        import httpx
+
+        if not self.server_url:
+            return None
+        t = self.timeouts
+        timeout = httpx.Timeout(connect=t.connect, read=wait + t.read, write=t.write, pool=t.pool)
+        headers = {"Authorization": f"Bearer {session_token(self.db) or ''}"}
+        cursor = int(self.db.get_meta("cursor") or 0)
+        params = {"cursor": cursor, "limit": 1, "wait": max(1, int(wait))}
+        async with httpx.AsyncClient(
+            base_url=self.server_url + API, timeout=timeout, headers=headers,
+            transport=self.transport,
+        ) as client:  # fmt: skip
+            response = await client.get("/sync/pull", params=params)
+        if response.status_code != 200:
+            return True if response.status_code in (401, 409) else None
+        if "Pull-Wait" not in response.headers:
+            return None
+        try:
+            return bool(PullPage.model_validate_json(response.content).changes)
+        except ValueError:
+            return None
+
     async def _page(self, client: httpx.AsyncClient, cursor: int) -> PullPage:
         response = await client.get("/sync/pull", params={"cursor": cursor, "limit": self.page})
         self._answered(response)
@@ -437,6 +467,10 @@ class SyncLoop:
 
     ``sync_round`` runs one round (``SyncClient.sync_once`` on a fresh client, and whatever
     the caller keeps of its report); a ``SyncError`` it raises decides the backoff.
+    ``watch`` (``SyncClient.watch`` on a fresh client): after a good round the loop waits on
+    a long-poll instead of only sleeping, and runs a round as soon as the server has news
+    for the seat; a watch that fails is retried after a short jittered pause, and a server
+    without long-polls leaves the loop polling every ``poll`` seconds as before.
     """
 
     def __init__(
@@ -445,8 +479,12 @@ class SyncLoop:
         poll: float = 30.0,
         base: float = 1.0,
         cap: float = 300.0,
+        watch: Callable[[float], Awaitable[bool | None]] | None = None,
+        wait: float = LONG_POLL_S,
     ) -> None:
         self.sync_round = sync_round
+        self.watch, self.wait = watch, wait
+        self.watches = 0  # long-polls answered (news or quiet)
         self.poll, self.base, self.cap = poll, base, cap
         self.attempt = 0
         self.not_before = 0.0
@@ -495,7 +533,51 @@ class SyncLoop:
                 error = exc
                 succeeded = exc.report is not None and exc.report.online
             self.last_delay = delay = self.next_delay(error, succeeded)
-            await self._sleep(delay)
+            if error is None and self.watch is not None and delay is not None:
+                await self._watch(delay)
+            else:
+                await self._sleep(delay)
+
+    async def _watch(self, delay: float) -> None:
+        """Until ``delay`` passes: long-poll; return at once on news or a local write."""
+        assert self.watch is not None and self._event is not None
+        deadline = time.monotonic() + delay
+        failures = 0
+        while not self._stopped:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            watch = asyncio.ensure_future(self.watch(min(self.wait, left)))
+            woken = asyncio.ensure_future(self._event.wait())
+            done, _ = await asyncio.wait(
+                {watch, woken}, timeout=left + 1, return_when=asyncio.FIRST_COMPLETED
+            )
+            if watch not in done:
+                watch.cancel()
+            woken.cancel()
+            with contextlib.suppress(BaseException):
+                await watch
+            if woken in done or self._rearm:  # a local write or the user: sync now
+                self._event.clear()
+                if self._stopped or self.not_before <= time.monotonic():
+                    self.attempt = 0
+                    return
+            if watch not in done or watch.cancelled():
+                continue
+            if watch.exception() is not None:  # dropped: watch again after a short pause
+                failures += 1
+                await self._sleep(min(full_jitter(failures, self.base, self.poll), left))
+                if self._rearm:
+                    return
+                continue
+            failures = 0
+            self.watches += 1
+            news = watch.result()
+            if news is None:  # an older server: plain polling
+                await self._sleep(max(0.0, deadline - time.monotonic()))
+                return
+            if news:
+                return
 
     async def _sleep(self, delay: float | None) -> None:
         assert self._event is not None

@@ -64,6 +64,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "caller.contact_answered": ("已答复", "answered"),
     "caller.contact_rejected": ("不予受理", "not accepted"),
     "caller.history_hint": ("F9 关联所选未办结工单", "F9 links the selected open order"),
+    "caller.source_online": ("联网查询", "online"),
+    "caller.source_local": ("本机缓存", "local cache"),
     "caller.incoming": ("来电：{phone}", "Incoming call: {phone}"),
     "caller.no_incoming": ("没有待接来电", "No incoming call waiting"),
     "caller.linked": ("已关联到 {order}", "Linked to {order}"),

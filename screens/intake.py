@@ -21,6 +21,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.worker import get_current_worker
 
 from screens import intake_outcomes as outcomes
 from screens.bindings import HotlineScreen, hotline_app
@@ -222,10 +223,14 @@ class IntakeScreen(HotlineScreen):
 
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
     def _load_history(self, phone: str) -> None:
-        long_enough = len(phone) >= 5
-        rows = self.services.caller_history(phone) if long_enough else []
-        contacts = self.services.caller_contacts(phone) if long_enough else []
-        self.app.call_from_thread(self.query_one(CallerPanel).show_history, rows, contacts)
+        panel = self.query_one(CallerPanel)
+        if len(phone) < 5:
+            self.app.call_from_thread(panel.show_history, [], [])
+            return
+        found = self.services.caller_lookup(phone)  # online briefly, else the cache
+        if get_current_worker().is_cancelled:  # the phone changed meanwhile
+            return
+        self.app.call_from_thread(panel.show_history, found.orders, found.contacts, found.source)
 
     def on_orders_changed(self, event: OrdersChanged) -> None:
         """The caller's history shows one of the changed orders: read it again."""

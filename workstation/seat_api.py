@@ -149,6 +149,18 @@ class ContactRow:
 
 
 @dataclass(frozen=True)
+class CallerHistory:
+    """A caller's orders and contacts for the caller panel, and where they came from:
+    ``online`` (the server, everyone's calls) or ``local`` (this seat's cache: offline, or
+    the lookup failed: ``error`` says why)."""
+
+    orders: list[OrderRow]
+    contacts: list[ContactRow]
+    source: str  # online | local
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class Board:
     """The supervision center's board (督查看板)."""
 
@@ -325,6 +337,7 @@ class SeatServicesProtocol(Protocol):
     def caller_history(self, phone: str, limit: int = 20) -> list[OrderRow]: ...
     def find_orders(self, query: str) -> list[OrderRow]: ...
     def caller_contacts(self, phone: str, limit: int = 20) -> list[ContactRow]: ...
+    def caller_lookup(self, phone: str, limit: int = 20) -> CallerHistory: ...
     def my_intake_history(self, limit: int = 50) -> list[ContactRow]: ...
     def unit_inbox(self, unit: str | None = None) -> list[InboxRow]: ...
     def callback_queue(self, queue: str = "operators") -> list[OrderRow]: ...

@@ -59,11 +59,15 @@ class CallerPanel(Vertical):
     history: reactive[list[OrderRow]] = reactive(list, always_update=True)
     contacts: list[ContactRow]
     """The caller's calls that made no order (answered, not accepted), shown under them."""
+    source: str | None
+    """Where the history shown came from: ``online`` (the server), ``local`` (this seat's
+    cache), None before any lookup; said on screen beside the count."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._rows: dict[str, OrderRow] = {}
         self.contacts = []
+        self.source = None
 
     def compose(self) -> ComposeResult:
         with Grid(id="caller-grid"):
@@ -155,9 +159,13 @@ class CallerPanel(Vertical):
         self.show_error("", "caller_name")
         self.post_message(self.Changed())
 
-    def show_history(self, rows: list[OrderRow], contacts: list[ContactRow]) -> None:
-        """The caller's orders and, after them, the calls that made none."""
+    def show_history(
+        self, rows: list[OrderRow], contacts: list[ContactRow], source: str | None = None
+    ) -> None:
+        """The caller's orders and, after them, the calls that made none; ``source``
+        (``online`` or ``local``) is named beside the count."""
         self.contacts = list(contacts)
+        self.source = source
         self.history = rows
 
     def watch_history(self, rows: list[OrderRow]) -> None:
@@ -167,11 +175,13 @@ class CallerPanel(Vertical):
         contacts = self.contacts
         options.display = bool(rows or contacts)
         self._rows = {}
+        where = f"（{t('caller.source_' + self.source)}）" if self.source else ""
         if not rows and not contacts:
-            label.update(f"{t('caller.history')}：{t('caller.no_history')}")
+            label.update(f"{t('caller.history')}：{t('caller.no_history')}{where}")
             return
         count = len(rows) + len(contacts)
-        label.update(f"{t('caller.history')}（{count}）· {t('caller.history_hint')}")
+        where = f" · {t('caller.source_' + self.source)}" if self.source else ""
+        label.update(f"{t('caller.history')}（{count}{where}）· {t('caller.history_hint')}")
         for row in rows:
             line = Text(row.order_id + " ", style="bold")
             line.append(
