@@ -383,7 +383,7 @@ class KnowledgeBase:
             except (ImportError, OSError, RuntimeError):
                 reason = fusion.NO_ENCODER
         if reason is None and encoder is not None:
-            reason = self.vector_status(encoder.version).reason
+            reason = self._dense_reason(encoder)
         if reason is not None or encoder is None:
             return FusedResult(self.search(query, limit, unit, category), False, reason)
         vector = encoder.embed_query(query[: fusion.MAX_QUERY_CHARS])
@@ -420,6 +420,16 @@ class KnowledgeBase:
                 fused = fusion.fuse([d for _, _, d in lexical], docs.tolist())[:limit]
             ranked = [(score, index.ids[doc] or "", doc) for doc, score in fused]
             return FusedResult(build_hits(self._conn, plan, ranked), True, None)
+
+    def _dense_reason(self, encoder: Encoder) -> str | None:
+        """Why the dense stage cannot run now (``None``: it can), from the in-memory
+        counts; the stored status is read (a join over all articles) only when not."""
+        with self._lock:
+            live = int(self._current_index().alive.sum())
+            dense = self._current_dense(encoder)
+            if live and dense.count >= vector_store.COMPLETE_ENOUGH * live:
+                return None
+            return self.vector_status(encoder.version).reason or "partial"
 
     def _current_dense(self, encoder: Encoder) -> Any:
         from kb_index.dense import DenseIndex
