@@ -26,6 +26,9 @@ import numpy as np
 from kb_index import vector_store
 
 CHUNK = 4096
+RECENTER_CHUNK = 8192
+"""Rows converted to float at a time when the sign bits are recomputed (bounds the
+temporaries to a few tens of MB at any size)."""
 RERANK = 400
 """Candidates of the sign-bit pass that get an exact cosine (at least 8× the depth)."""
 
@@ -85,11 +88,11 @@ class DenseIndex:
         if len(live) == 0:
             return
         total = np.zeros(self.dim, dtype=np.float64)
-        for i in range(0, len(live), 65536):
-            total += self.matrix[live[i : i + 65536]].sum(axis=0, dtype=np.float64)
+        for i in range(0, len(live), RECENTER_CHUNK):
+            total += self.matrix[live[i : i + RECENTER_CHUNK]].sum(axis=0, dtype=np.float64)
         self.center = (total / len(live)).astype(np.float32)
-        for i in range(0, len(live), 65536):
-            docs = live[i : i + 65536]
+        for i in range(0, len(live), RECENTER_CHUNK):
+            docs = live[i : i + RECENTER_CHUNK]
             self.bits[docs] = self._sign_bits(self.matrix[docs])
         self.centered_on = len(live)
 

@@ -122,6 +122,7 @@ def test_fused_search_falls_back_to_lexical_with_the_reason(kb: KnowledgeBase, e
     assert (result.dense_used, result.reason) == (False, "other_version")
 
     kb.embed_missing(encoder)
+    assert kb.warm_up_dense(encoder).complete
     assert kb.search_fused(query, encoder=encoder).dense_used
     for short_or_ascii, reason in [("噪声", "short"), ("huzhao", "ascii"), ("A 1 b", "ascii")]:
         result = kb.search_fused(short_or_ascii, encoder=encoder)
