@@ -23,6 +23,9 @@ import numpy as np
 
 from kb_index.article import Article
 
+TEXT_SCHEME = "1"
+"""Changes whenever ``article_text`` does, so seats recompute the hashes they store."""
+
 ARTICLE_TEXT_CHARS = 400
 """How much of an article's text is embedded: the model reads at most 512 tokens, and the
 first sentences of an answer say what it is about; embedding time grows with length."""

@@ -21,3 +21,9 @@ class ImportSourceError(UserFacingError):
     """The import path does not exist or is of a format we do not read."""
 
     code = "kb_import_source"
+
+
+class InvalidVector(ValidationError):
+    """A vector row handed to ``put_vectors`` is malformed (id, hash, size)."""
+
+    code = "kb_invalid_vector"

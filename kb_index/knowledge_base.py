@@ -8,6 +8,10 @@ Tables (all prefixed ``kb_`` so they sit beside the offline cache's tables, WAL 
   takes ``max(version) + 1``, or the server's number when applied from a delta.
 - ``kb_terms(doc, keys, weights, length)``: the article's term keys and weighted counts,
   written in the same transaction as the article.
+- ``kb_articles.text_hash`` names the text an article's vector is made from
+  (:func:`kb_index.encoder.text_hash`); ``kb_vectors`` holds the vectors themselves and
+  ``kb_meta`` small settings (:mod:`kb_index.vector_store`).  A vector counts while its
+  encoder version and text hash match, so an edit or a delete invalidates it.
 
 Each change touches only its own article's rows.  The in-memory postings
 (:mod:`kb_index.memindex`) are loaded on the first search and then follow changes,
@@ -20,13 +24,22 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from kb_index import vector_store
 from kb_index.article import Article
+from kb_index.encoder import TEXT_SCHEME, text_hash
 from kb_index.forward import ForwardRow, article_terms, article_terms_many
+from kb_index.fusion import FusedResult
 from kb_index.ranking import Hit
+from kb_index.vector_store import VectorStatus
+
+if TYPE_CHECKING:
+    from kb_index.encoder import Encoder
+
+__all__ = ["KnowledgeBase", "FusedResult", "VectorStatus"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS kb_articles (
@@ -39,7 +52,8 @@ CREATE TABLE IF NOT EXISTS kb_articles (
     tags TEXT NOT NULL DEFAULT '[]',
     updated TEXT NOT NULL DEFAULT '',
     version INTEGER NOT NULL,
-    deleted INTEGER NOT NULL DEFAULT 0
+    deleted INTEGER NOT NULL DEFAULT 0,
+    text_hash TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS kb_articles_version ON kb_articles(version);
 CREATE TABLE IF NOT EXISTS kb_terms (
@@ -67,8 +81,34 @@ class KnowledgeBase:
             self._conn.execute("PRAGMA synchronous=NORMAL")
         self._lock = threading.RLock()
         self._index: Any = None
+        self._dense: Any = None
+        self._status_cache: tuple[tuple[int, int, int, str], VectorStatus] | None = None
         with self._lock:
             self._conn.executescript(SCHEMA)
+            self._conn.executescript(vector_store.SCHEMA)
+            self._migrate_text_hash()
+
+    def _migrate_text_hash(self) -> None:
+        """Files made before vectors lack ``kb_articles.text_hash``; files made with an
+        earlier ``article_text`` hold hashes of another text: (re)compute them once."""
+        columns = {r[1] for r in self._conn.execute("PRAGMA table_info(kb_articles)")}
+        if "text_hash" not in columns:
+            self._conn.execute(
+                "ALTER TABLE kb_articles ADD COLUMN text_hash TEXT NOT NULL DEFAULT ''"
+            )
+        if vector_store.get_meta(self._conn, "text_scheme") == TEXT_SCHEME:
+            return
+        with self._transaction():
+            cursor = self._conn.execute(
+                "SELECT id, title, body, unit, category, tags, updated, doc FROM kb_articles"
+                " WHERE deleted = 0"
+            )
+            while rows := cursor.fetchmany(2000):
+                self._conn.executemany(
+                    "UPDATE kb_articles SET text_hash = ? WHERE doc = ?",
+                    [(text_hash(_row_article(r[:7])), r[7]) for r in rows],
+                )
+            vector_store.set_meta(self._conn, "text_scheme", TEXT_SCHEME)
 
     # --- writing ---------------------------------------------------------------------
 
@@ -132,11 +172,11 @@ class KnowledgeBase:
     def _write(self, article: Article, version: int, terms: ForwardRow | None = None) -> None:
         terms = terms or article_terms(article)
         doc = self._conn.execute(
-            "INSERT INTO kb_articles (id, title, body, unit, category, tags, updated, version, deleted)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT(id) DO UPDATE SET"
-            " title=excluded.title, body=excluded.body, unit=excluded.unit,"
+            "INSERT INTO kb_articles (id, title, body, unit, category, tags, updated, version,"
+            " deleted, text_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT(id) DO UPDATE"
+            " SET title=excluded.title, body=excluded.body, unit=excluded.unit,"
             " category=excluded.category, tags=excluded.tags, updated=excluded.updated,"
-            " version=excluded.version, deleted=0 RETURNING doc",
+            " version=excluded.version, deleted=0, text_hash=excluded.text_hash RETURNING doc",
             (
                 article.id,
                 article.title,
@@ -146,6 +186,7 @@ class KnowledgeBase:
                 article.tags_json(),
                 article.updated,
                 version,
+                text_hash(article),
             ),
         ).fetchone()[0]
         self._conn.execute(
@@ -157,7 +198,7 @@ class KnowledgeBase:
         doc = self._conn.execute(
             "INSERT INTO kb_articles (id, version, deleted) VALUES (?, ?, 1)"
             " ON CONFLICT(id) DO UPDATE SET title='', body='', tags='[]', version=excluded.version,"
-            " deleted=1 RETURNING doc",
+            " deleted=1, text_hash='' RETURNING doc",
             (article_id, version),
         ).fetchone()[0]
         self._conn.execute("DELETE FROM kb_terms WHERE doc = ?", (doc,))
@@ -230,6 +271,161 @@ class KnowledgeBase:
         with self._lock:
             index = self._current_index()
             return rank(self._conn, index, query, limit, unit, category)
+
+    # --- vectors (the dense stage) -------------------------------------------------------
+
+    def put_vectors(self, version: str, rows: Iterable[tuple[str, str, bytes]]) -> int:
+        """Store ``(article_id, text_hash, int8 vector bytes)`` rows made by encoder
+        ``version``, replacing earlier ones, in one transaction; returns how many."""
+        with self._lock, self._transaction():
+            return vector_store.put(self._conn, version, rows)
+
+    def delete_vectors(self, article_ids: Iterable[str]) -> int:
+        """Drop the vectors of these articles; returns how many were there."""
+        with self._lock, self._transaction():
+            return vector_store.delete(self._conn, article_ids)
+
+    def vector_status(self, version: str) -> VectorStatus:
+        """How many live articles hold a vector of ``version`` made from their current
+        text (cached until articles or vectors change)."""
+        with self._lock:
+            key = (
+                self._max_version(),
+                vector_store.max_seq(self._conn),
+                vector_store.generation(self._conn),
+                version,
+            )
+            if self._status_cache is None or self._status_cache[0] != key:
+                self._status_cache = (key, vector_store.status(self._conn, version))
+            return self._status_cache[1]
+
+    def missing_vectors(self, version: str, limit: int | None = None) -> list[Article]:
+        """Live articles without a current vector of ``version`` (none, stale text or
+        another encoder), in import order."""
+        sql = vector_store.MISSING_SQL
+        params: tuple[Any, ...] = (version,)
+        if limit is not None:
+            sql += " LIMIT ?"
+            params = (version, max(0, int(limit)))
+        with self._lock:
+            rows = self._conn.execute(sql, params).fetchall()
+        return [_row_article(r) for r in rows]
+
+    def embed_missing(
+        self,
+        encoder: Encoder,
+        progress: Callable[[int, int], None] | None = None,
+        batch: int = 16,
+    ) -> int:
+        """Embed the articles that lack a current vector, ``batch`` at a time, storing each
+        batch as it is done (so an interrupted run resumes where it stopped).
+        ``progress(done, total)`` is called after each batch; returns how many were made."""
+        from kb_index.encoder import article_text, quantize
+
+        total = self.vector_status(encoder.version).missing
+        done = 0
+        if progress is not None:
+            progress(0, total)
+        batch = max(1, batch)
+        skip: set[str] = set()
+        while True:
+            todo = [
+                a
+                for a in self.missing_vectors(encoder.version, batch + len(skip))
+                if a.id not in skip
+            ][:batch]
+            if not todo:
+                return done
+            vectors = quantize(encoder.embed_passages([article_text(a) for a in todo]))
+            rows = [(a.id, text_hash(a), v.tobytes()) for a, v in zip(todo, vectors, strict=True)]
+            with self._lock, self._transaction():
+                current = {
+                    r[0]: r[1]
+                    for r in self._conn.execute(
+                        "SELECT id, text_hash FROM kb_articles WHERE deleted = 0 AND id IN"
+                        f" ({','.join('?' * len(rows))})",
+                        [r[0] for r in rows],
+                    )
+                }
+                # An article edited while it was being embedded keeps no stale vector.
+                rows = [r for r in rows if current.get(r[0]) == r[1]]
+                vector_store.put(self._conn, encoder.version, rows)
+            skip.update(a.id for a in todo if current.get(a.id) != text_hash(a))
+            done += len(rows)
+            if progress is not None:
+                progress(min(done, total), max(total, done))
+
+    def search_fused(
+        self,
+        query: str,
+        limit: int = 10,
+        *,
+        encoder: Encoder | None = None,
+        unit: str | None = None,
+        category: str | None = None,
+    ) -> FusedResult:
+        """Lexical and dense rankings fused (:mod:`kb_index.fusion`); lexical alone, with
+        the reason in ``FusedResult.reason``, for pinyin/ASCII or 1–2 character queries,
+        and when this seat lacks current vectors for most articles."""
+        from kb_index import fusion
+
+        if not isinstance(query, str) or not query.strip() or limit <= 0:
+            return FusedResult([], False, fusion.EMPTY)
+        reason = fusion.skip_reason(query)
+        if reason is None:
+            try:
+                if encoder is None:
+                    from kb_index.encoder import default_encoder
+
+                    encoder = default_encoder()
+            except (ImportError, OSError, RuntimeError):
+                reason = fusion.NO_ENCODER
+        if reason is None and encoder is not None:
+            reason = self.vector_status(encoder.version).reason
+        if reason is not None or encoder is None:
+            return FusedResult(self.search(query, limit, unit, category), False, reason)
+        vector = encoder.embed_query(query[: fusion.MAX_QUERY_CHARS])
+        return self._fused(query, vector, encoder, limit, unit, category)
+
+    def _fused(
+        self,
+        query: str,
+        vector: Any,
+        encoder: Encoder,
+        limit: int,
+        unit: str | None,
+        category: str | None,
+    ) -> FusedResult:
+        from kb_index import fusion
+        from kb_index.query import analyze
+        from kb_index.ranking import build_hits, candidates
+
+        depth = max(fusion.DEPTH, limit)
+        with self._lock:
+            index = self._current_index()
+            dense = self._current_dense(encoder)
+            plan = analyze(query, index.phrases)
+            lexical = candidates(index, plan, depth, unit, category) if plan else []
+            mask = index.filter_mask(unit, category) if unit or category else None
+            docs, _ = dense.top(vector, depth, mask)
+            fused = fusion.fuse([d for _, _, d in lexical], docs.tolist())[:limit]
+            ranked = [(score, index.ids[doc] or "", doc) for doc, score in fused]
+            return FusedResult(build_hits(self._conn, plan, ranked), True, None)
+
+    def _current_dense(self, encoder: Encoder) -> Any:
+        from kb_index.dense import DenseIndex
+
+        dense = self._dense
+        if (
+            dense is None
+            or dense.version != encoder.version
+            or dense.dim != encoder.dim
+            or dense.stale(self._conn)
+        ):
+            self._dense = DenseIndex.load(self._conn, encoder.version, encoder.dim)
+        else:
+            dense.follow(self._conn, self._max_version())
+        return self._dense
 
     def warm_up(self) -> None:
         """Load the in-memory postings and every lazy table now (e.g. in a worker thread at

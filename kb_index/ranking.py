@@ -50,11 +50,23 @@ def rank(
     unit: str | None,
     category: str | None,
 ) -> list[Hit]:
-    import numpy as np
-
     plan = analyze(query, index.phrases)
     if plan is None:
         return []
+    ranked = candidates(index, plan, limit, unit, category)
+    return build_hits(conn, plan, ranked)
+
+
+def candidates(
+    index: MemoryIndex,
+    plan: QueryPlan,
+    limit: int,
+    unit: str | None,
+    category: str | None,
+) -> list[tuple[float, str, int]]:
+    """The best ``limit`` articles as ``(score, id, doc)``, best first."""
+    import numpy as np
+
     mask = index.filter_mask(unit, category) if unit or category else None
     docs, scores = index.score(plan.terms, mask)
     k = max(CANDIDATES, limit * 2)
@@ -65,7 +77,7 @@ def rank(
         return []
     best = float(scores.max())
     q_syl = "".join(chr(0xE000 + s) for s in plan.syllables if s)
-    ranked = sorted(
+    return sorted(
         (
             (
                 score / best + _title_bonus(plan, index.titles[doc], q_syl),
@@ -76,6 +88,15 @@ def rank(
         ),
         key=lambda r: (-r[0], r[1]),
     )[:limit]
+
+
+def build_hits(
+    conn: sqlite3.Connection, plan: QueryPlan | None, ranked: list[tuple[float, str, int]]
+) -> list[Hit]:
+    """Hits for ``(score, id, doc)`` rows, in their order, with spans of the query's
+    bigrams (none without a plan) and a snippet."""
+    if not ranked:
+        return []
     details = {
         row[0]: row[1:]
         for row in conn.execute(
@@ -84,8 +105,12 @@ def rank(
             [doc for _, _, doc in ranked],
         )
     }
+    ranked = [r for r in ranked if r[2] in details]
     rows = [details[doc] for _, _, doc in ranked]
-    all_spans = _spans(_needles(plan), [(r[0], r[1][:SPAN_BODY_CHARS]) for r in rows])
+    if plan is not None:
+        all_spans = _spans(_needles(plan), [(r[0], r[1][:SPAN_BODY_CHARS]) for r in rows])
+    else:
+        all_spans = [[] for _ in rows]
     hits = []
     for (final, aid, _), (title, body, unit_, cat), spans in zip(
         ranked, rows, all_spans, strict=True
