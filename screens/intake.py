@@ -492,11 +492,14 @@ class IntakeScreen(HotlineScreen):
         from screens.widgets.kb_results import prepare_rows
 
         worker = get_current_worker()
+        status = self.services.kb_search_status()  # cached by kb_index until a sync
+        if not status.semantic_on:  # the fused list would be the lexical one again
+            self.app.call_from_thread(self._show_fused, query, KbSearchResult(), [], status)
+            return
         result = self.services.search_kb_fused(query, limit=20)
         if worker.is_cancelled:
             return
         rows = prepare_rows(query, result.hits)
-        status = self.services.kb_search_status()
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show_fused, query, result, rows, status)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import json
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -151,3 +153,27 @@ def test_a_stopped_job_resumes_where_it_stopped_and_one_lease_holder_embeds(
     resumed = run_embedding(api.store, encoder)
     assert (resumed.status, resumed.embedded, resumed.current) == ("done", 3, 5)
     assert Counter(c["key"] for c in _vector_changes(api)) == dict.fromkeys(ARTICLES, 1)
+
+
+def test_admin_kb_embed_shows_progress_and_status(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hotline.cli import main
+
+    db = f"sqlite:///{tmp_path / 'central.db'}"
+    kb = tmp_path / "kb.jsonl"
+    kb.write_text(
+        "".join(
+            json.dumps({"id": key, "title": title, "body": body}, ensure_ascii=False) + "\n"
+            for key, (title, body) in list(ARTICLES.items())[:2]
+        ),
+        encoding="utf-8",
+    )
+    assert main(["admin", "kb-import", str(kb), "--db", db]) == 0
+    assert main(["--lang", "en", "admin", "kb-embed", "--status", "--db", db]) == 0
+    assert "vectors 0/2" in capsys.readouterr().out
+    assert main(["admin", "kb-embed", "--db", db]) == 0
+    out, err = capsys.readouterr()
+    assert "2 embedded" in out and "2/2" in err
+    assert main(["admin", "kb-embed", "--status", "--db", db]) == 0
+    assert "向量 2/2" in capsys.readouterr().out
