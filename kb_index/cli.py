@@ -1,4 +1,9 @@
-"""``workstation kb import|search``: load articles into the seat's index and query it.
+"""``workstation kb import|embed|search``: load articles into the seat's index and query it.
+
+``import`` then makes the vectors of the articles that lack one (a seat without a server;
+``--no-vectors`` leaves that to ``embed`` or to the server), with a progress bar on
+stderr; an interrupted run resumes with ``embed``.  ``search`` shows what the seat shows
+once the agent pauses: the fused ranking (``--lexical`` for the keystroke ranking).
 
 Nothing heavy is imported here at module level; handlers import what they need.
 """
@@ -20,7 +25,14 @@ def register(subparsers: Any) -> None:
     imp.add_argument("path", metavar="PATH")
     imp.add_argument("--db", metavar="FILE", help="SQLite file (default: the seat's local cache)")
     imp.add_argument("--strict", action="store_true", help="import nothing if any record is bad")
+    imp.add_argument(
+        "--no-vectors", action="store_true", help="do not embed the articles (search is lexical)"
+    )
     imp.set_defaults(handler=_import)
+
+    embed = kb_sub.add_parser("embed", help="make the vectors the articles lack (resumable)")
+    embed.add_argument("--db", metavar="FILE")
+    embed.set_defaults(handler=_embed)
 
     search = kb_sub.add_parser("search", help="search the knowledge base")
     search.add_argument("query", nargs="?", metavar="QUERY")
@@ -30,7 +42,51 @@ def register(subparsers: Any) -> None:
     search.add_argument("--unit")
     search.add_argument("--category")
     search.add_argument("--json", action="store_true", help="JSON output")
+    search.add_argument(
+        "--lexical", action="store_true", help="the keystroke ranking only (no dense stage)"
+    )
     search.set_defaults(handler=_search)
+
+
+def _finder(kb: Any, args: argparse.Namespace) -> Any:
+    """``query -> hits``: fused, or lexical with ``--lexical``; says once on stderr when the
+    seat's vectors do not allow the dense stage."""
+    from kb_index import fusion
+    from workstation.i18n import tr
+
+    def lexical(query: str) -> Any:
+        return kb.search(query, limit=args.limit, unit=args.unit, category=args.category)
+
+    if args.lexical:
+        return lexical
+    told: list[str] = []
+
+    def fused(query: str) -> Any:
+        result = kb.search_fused(query, limit=args.limit, unit=args.unit, category=args.category)
+        if result.reason in _WHY and not told:
+            told.append(result.reason)
+            print(_WHY[result.reason](), file=sys.stderr)
+        return result.hits
+
+    _WHY = {
+        fusion.NO_VECTORS: lambda: tr(
+            "注意：文章还没有向量，只按关键词检索（workstation kb embed 可生成）",
+            "note: the articles have no vectors yet; search is lexical (workstation kb embed)",
+        ),
+        fusion.OTHER_VERSION: lambda: tr(
+            "注意：向量来自另一版本的模型，只按关键词检索（workstation kb embed 可重新生成）",
+            "note: the vectors are from another encoder; search is lexical (workstation kb embed)",
+        ),
+        fusion.PARTIAL: lambda: tr(
+            "注意：多数文章还没有向量，只按关键词检索（workstation kb embed 可生成）",
+            "note: most articles lack a vector; search is lexical (workstation kb embed)",
+        ),
+        fusion.NO_ENCODER: lambda: tr(
+            "注意：无法加载向量模型，只按关键词检索",
+            "note: the encoder cannot be loaded; search is lexical",
+        ),
+    }
+    return fused
 
 
 def _limit(value: str) -> int:
@@ -78,13 +134,113 @@ def _open(args: argparse.Namespace) -> Any:
 
 def _import(args: argparse.Namespace) -> int:
     from kb_index.importers import import_path
+    from workstation.i18n import tr
 
     kb = _open(args)
     report = import_path(kb, args.path, strict=args.strict)
     for line in report.lines():
-        print(f"skipped {line}", file=sys.stderr)
+        print(tr(f"已跳过 {line}", f"skipped {line}"), file=sys.stderr)
     print(f"imported {report.imported} article(s), {len(report.errors)} malformed record(s)")
-    return 1 if report.errors else 0
+    code = 1 if report.errors else 0
+    if args.no_vectors:
+        return code
+    return _embed_missing(kb) or code
+
+
+def _embed(args: argparse.Namespace) -> int:
+    _open_for_search(args)
+    return _embed_missing(_open(args))
+
+
+def _embed_missing(kb: Any) -> int:
+    """Embed what lacks a vector, with a progress bar; one line per error."""
+    from kb_index.encoder import default_encoder
+    from workstation.i18n import tr
+
+    try:
+        encoder = default_encoder()
+    except (ImportError, OSError, RuntimeError) as exc:
+        print(
+            tr(
+                f"无法加载向量模型（{type(exc).__name__}），检索只按关键词进行",
+                f"cannot load the encoder ({type(exc).__name__}); search stays lexical",
+            ),
+            file=sys.stderr,
+        )
+        return 1
+    bar = ProgressBar(tr("生成向量", "embedding"), sys.stderr)
+    try:
+        made = kb.embed_missing(encoder, progress=bar.update)
+    except KeyboardInterrupt:
+        bar.close()
+        print(
+            tr(
+                "已中断；已生成的向量已保存，运行 workstation kb embed 继续",
+                "interrupted; the vectors made are kept: run workstation kb embed to go on",
+            ),
+            file=sys.stderr,
+        )
+        return 130
+    bar.close()
+    status = kb.vector_status(encoder.version)
+    print(
+        tr(
+            f"生成了 {made} 个向量；{status.with_vectors}/{status.articles} 篇文章有向量",
+            f"made {made} vector(s); {status.with_vectors}/{status.articles} article(s) have one",
+        )
+    )
+    return 0
+
+
+class ProgressBar:
+    """``label  1234/5000 [#####.....]  25%  ~3 min left`` on one line of a terminal, redrawn
+    in place; elsewhere (a log, a pipe) a line at each tenth."""
+
+    WIDTH = 20
+
+    def __init__(self, label: str, stream: Any) -> None:
+        import time
+
+        self.label, self.stream = label, stream
+        self.tty = bool(getattr(stream, "isatty", lambda: False)())
+        self.start = time.monotonic()
+        self.shown = -1
+        self.drawn = False
+
+    def update(self, done: int, total: int) -> None:
+        import time
+
+        if total <= 0:
+            return
+        share = min(done / total, 1.0)
+        tenth = int(share * 10)
+        if not self.tty and (tenth == self.shown or (done and tenth == 0)):
+            return
+        self.shown = tenth
+        filled = int(share * self.WIDTH)
+        elapsed = time.monotonic() - self.start
+        left = ""
+        if 0 < done < total:
+            from workstation.i18n import tr
+
+            minutes = max(1, round(elapsed / done * (total - done) / 60))
+            left = tr(f"  约剩 {minutes} 分钟", f"  ~{minutes} min left")
+        line = (
+            f"{self.label} {done}/{total} [{'#' * filled}{'.' * (self.WIDTH - filled)}]"
+            f" {share:4.0%}{left}"
+        )
+        if self.tty:
+            self.stream.write("\r" + line.ljust(70)[:79])
+            self.drawn = True
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.drawn = False
 
 
 def _search(args: argparse.Namespace) -> int:
@@ -95,8 +251,10 @@ def _search(args: argparse.Namespace) -> int:
     from workstation.errors import ValidationError
 
     kb, path, count = _open_for_search(args)
+    find = _finder(kb, args)
     if args.batch:
         kb.warm_up()
+        find("社保卡丢了怎么补办")  # loads the encoder and the vectors before timing
         with open(args.batch, encoding="utf-8") as fh:
             for number, line in enumerate(fh, 1):
                 if not line.strip():
@@ -107,9 +265,7 @@ def _search(args: argparse.Namespace) -> int:
                     print(f'{args.batch}:{number}: not a {{"query": ...}} line', file=sys.stderr)
                     continue
                 start = time.perf_counter()
-                hits = kb.search(
-                    str(query), limit=args.limit, unit=args.unit, category=args.category
-                )
+                hits = find(str(query))
                 ms = (time.perf_counter() - start) * 1000
                 results = [{"id": h.id, "score": h.score} for h in hits]
                 out = {"query": query, "results": results, "ms": round(ms, 3)}
@@ -119,7 +275,7 @@ def _search(args: argparse.Namespace) -> int:
         raise ValidationError(
             "query", "请输入查询内容或 --batch 文件", "give a QUERY or --batch FILE"
         )
-    hits = kb.search(args.query, limit=args.limit, unit=args.unit, category=args.category)
+    hits = find(args.query)
     if args.json:
         print(json.dumps([hit_to_dict(h) for h in hits], ensure_ascii=False))
         return 0

@@ -17,6 +17,7 @@ from kb_index.article import Article
 from kb_index.errors import ImportFailed, ImportSourceError
 from kb_index.knowledge_base import KnowledgeBase
 from workstation.errors import UserFacingError
+from workstation.i18n import tr
 
 
 @dataclass
@@ -55,7 +56,7 @@ def import_path(kb: KnowledgeBase, path: str | Path, strict: bool = False) -> Im
         try:
             article = Article.from_mapping(data)
         except UserFacingError as exc:
-            report.errors.append((source, line, exc.en))
+            report.errors.append((source, line, exc.message()))
             continue
         good[article.id] = article
     if strict and report.errors:
@@ -82,7 +83,11 @@ def _jsonl(path: Path) -> Iterator[Record]:
             try:
                 data = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield path.name, number, f"invalid JSON: {exc.msg}"
+                yield (
+                    path.name,
+                    number,
+                    tr(f"不是有效的 JSON：{exc.msg}", f"invalid JSON: {exc.msg}"),
+                )
                 continue
             yield path.name, number, data
 
@@ -91,14 +96,29 @@ def _csv(path: Path) -> Iterator[Record]:
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
         reader = csv.DictReader(fh)
         if not reader.fieldnames or "id" not in reader.fieldnames:
-            yield path.name, 1, "the header must name at least the columns id and title"
+            yield (
+                path.name,
+                1,
+                tr(
+                    "表头至少要有 id 和 title 两列",
+                    "the header must name at least the columns id and title",
+                ),
+            )
             return
         for row in reader:
             if None in row:
-                yield path.name, reader.line_num, "more values than header columns"
+                yield (
+                    path.name,
+                    reader.line_num,
+                    tr("值比表头的列多", "more values than header columns"),
+                )
                 continue
             if any(v is None for v in row.values()):
-                yield path.name, reader.line_num, "fewer values than header columns"
+                yield (
+                    path.name,
+                    reader.line_num,
+                    tr("值比表头的列少", "fewer values than header columns"),
+                )
                 continue
             yield path.name, reader.line_num, dict(row)
 
@@ -139,13 +159,16 @@ def parse_front_matter(text: str, default_id: str) -> dict[str, Any] | tuple[int
                 data.setdefault(data["_list"] + "_items", []).append(line.split("-", 1)[1].strip())
                 continue
             if ":" not in line:
-                return number + 1, f"front matter line is not 'key: value': {line.strip()[:40]}"
+                return number + 1, tr(
+                    f"前言行不是 “键: 值” 的形式：{line.strip()[:40]}",
+                    f"front matter line is not 'key: value': {line.strip()[:40]}",
+                )
             key, value = line.split(":", 1)
             key, value = key.strip(), value.strip().strip("'\"")
             data["_list"] = key if not value else None
             data[key] = value
         else:
-            return 1, "front matter not closed with '---'"
+            return 1, tr("前言没有以 “---” 结束", "front matter not closed with '---'")
     for key in list(data):
         if key.endswith("_items"):
             data[key[: -len("_items")]] = data.pop(key)

@@ -363,15 +363,17 @@ class KnowledgeBase:
         encoder: Encoder | None = None,
         unit: str | None = None,
         category: str | None = None,
+        mode: str = "fused",
     ) -> FusedResult:
         """Lexical and dense rankings fused (:mod:`kb_index.fusion`); lexical alone, with
         the reason in ``FusedResult.reason``, for pinyin/ASCII or 1–2 character queries,
-        and when this seat lacks current vectors for most articles."""
+        and when this seat lacks current vectors for most articles.  ``mode="dense"``
+        ranks by the dense stage alone, for every query (for measurement)."""
         from kb_index import fusion
 
         if not isinstance(query, str) or not query.strip() or limit <= 0:
             return FusedResult([], False, fusion.EMPTY)
-        reason = fusion.skip_reason(query)
+        reason = fusion.skip_reason(query) if mode != "dense" else None
         if reason is None:
             try:
                 if encoder is None:
@@ -385,7 +387,7 @@ class KnowledgeBase:
         if reason is not None or encoder is None:
             return FusedResult(self.search(query, limit, unit, category), False, reason)
         vector = encoder.embed_query(query[: fusion.MAX_QUERY_CHARS])
-        return self._fused(query, vector, encoder, limit, unit, category)
+        return self._fused(query, vector, encoder, limit, unit, category, mode == "dense")
 
     def _fused(
         self,
@@ -395,6 +397,7 @@ class KnowledgeBase:
         limit: int,
         unit: str | None,
         category: str | None,
+        dense_only: bool = False,
     ) -> FusedResult:
         from kb_index import fusion
         from kb_index.query import analyze
@@ -405,10 +408,16 @@ class KnowledgeBase:
             index = self._current_index()
             dense = self._current_dense(encoder)
             plan = analyze(query, index.phrases)
-            lexical = candidates(index, plan, depth, unit, category) if plan else []
             mask = index.filter_mask(unit, category) if unit or category else None
-            docs, _ = dense.top(vector, depth, mask)
-            fused = fusion.fuse([d for _, _, d in lexical], docs.tolist())[:limit]
+            docs, sims = dense.top(vector, depth, mask)
+            floor = getattr(encoder, "min_similarity", None)
+            if floor is not None and not dense_only:
+                docs = docs[sims >= floor]
+            if dense_only:
+                fused = list(zip(docs.tolist(), sims.tolist(), strict=True))[:limit]
+            else:
+                lexical = candidates(index, plan, depth, unit, category) if plan else []
+                fused = fusion.fuse([d for _, _, d in lexical], docs.tolist())[:limit]
             ranked = [(score, index.ids[doc] or "", doc) for doc, score in fused]
             return FusedResult(build_hits(self._conn, plan, ranked), True, None)
 
