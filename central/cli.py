@@ -81,6 +81,11 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("path")
     p.set_defaults(handler=_kb_import)
+    p = sub.add_parser(
+        "kb-embed", parents=[db], help="make the KB articles' missing or stale vectors now"
+    )
+    p.add_argument("--status", action="store_true", help="only show how many are up to date")
+    p.set_defaults(handler=_kb_embed)
     p = sub.add_parser("report", parents=[db], help="the assessment per unit and period")
     p.add_argument("--start", required=True, help="first day, YYYY-MM-DD (city time)")
     p.add_argument("--end", required=True, help="the day after the last (exclusive)")
@@ -338,6 +343,33 @@ def _kb_import(args: argparse.Namespace) -> int:
             put_article(tx, article, "admin")
     print(f"{len(articles)} articles imported")
     return 0
+
+
+def _kb_embed(args: argparse.Namespace) -> int:
+    """The embed job in the foreground, with a progress line (the server runs the same job
+    in a subprocess; the lease keeps the two from embedding at once)."""
+    from central.kb_vectors import embed_status, run_embedding
+    from workstation.i18n import tr
+
+    store = _store(args)
+    if args.status:
+        status = embed_status(store)
+        print(
+            tr(
+                f"向量 {status.current}/{status.articles}（{status.version}；"
+                f"{'正在生成' if status.running else '空闲'}）",
+                status.line(),
+            )
+        )
+        return 0
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r{tr('向量', 'vectors')} {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    result = run_embedding(store, progress=progress)
+    print(file=sys.stderr)
+    print(result.line())
+    return 0 if result.status != "busy" else 3
 
 
 def _report(args: argparse.Namespace) -> int:

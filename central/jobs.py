@@ -22,6 +22,7 @@ from central import schema
 from central.assist_training import training_round
 from central.commands import execute_command
 from central.job_lease import JobLease
+from central.kb_vectors import embed_round
 from central.order_tables import callback_change, load_order
 from central.store import Store
 from workstation.assessment import RUNNING_STATES
@@ -149,6 +150,7 @@ async def job_loop(store: Store, interval_s: float) -> None:
                 if any(counts.values()):
                     log.info("jobs: %s", counts)
                 await training_round(store)  # starts a subprocess when a model is due
+                await embed_round(store)  # a subprocess when KB articles lack vectors
         except asyncio.CancelledError:
             raise
         except Exception:  # a failed round must not stop the loop

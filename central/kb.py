@@ -2,6 +2,8 @@
 
 Each write bumps the article's ``version`` and emits a ``kb_article`` change (everyone
 sees it), so seats pull deltas; a delete leaves a tombstone row and a ``delete`` change.
+The article's vector follows on its own: the embed job (``central.kb_vectors``) finds
+articles whose vector is missing or stale and sends ``kb_vector`` changes.
 Units propose articles (``propose_article``); supervisors publish or reject them.
 """
 
@@ -16,6 +18,7 @@ from sqlalchemy import Connection, select, update
 from central import schema
 from central.changes import Change, Tx, dumps
 from central.errors import NotFound
+from central.kb_vectors import delete_vector
 from workstation.errors import InvalidTransition, ValidationError
 from workstation.models import Actor
 from workstation.permissions import require_permission
@@ -72,6 +75,7 @@ def delete_article(tx: Tx, article_id: str, user: str) -> int:
         .values(version=version, deleted=True, data=dumps(tomb), updated_at=tx.now, updated_by=user)
     )
     tx.emit(Change("kb_article", article_id, tomb, op="delete", everyone=True))
+    delete_vector(tx, article_id)
     return version
 
 

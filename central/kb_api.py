@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel
 
 from central.accounts import Session
 from central.api_models import ArticleIn, ArticleOut, Deleted, error_responses
 from central.auth import SessionDep, StoreDep, require_roles
 from central.errors import NotFound
 from central.kb import delete_article, get_article, put_article
+from central.kb_vectors import embed_status
 from workstation.models import Role
 
 router = APIRouter(prefix="/api/v1/kb", tags=["kb"])
@@ -49,3 +51,19 @@ def remove_article(article_id: ArticleId, store: StoreDep, editor: Editor) -> De
     with store.transaction() as tx:
         version = delete_article(tx, article_id, editor.user.name)
     return Deleted(id=article_id, version=version, deleted=True)
+
+
+class VectorStatusOut(BaseModel):
+    """The embed job's progress: ``current`` of ``articles`` have an up-to-date vector."""
+
+    version: str
+    articles: int
+    current: int
+    pending: int
+    running: bool
+
+
+@router.get("/vectors", response_model=VectorStatusOut, responses=error_responses(401, 403))
+def vector_status(store: StoreDep, editor: Editor) -> dict:  # type: ignore[type-arg]
+    """Where the article vectors stand (the embed job, ``central.kb_vectors``)."""
+    return embed_status(store).to_dict()

@@ -320,6 +320,20 @@ kb_articles = Table(
     Column("updated_by", String(64), nullable=False),
 )
 
+kb_vectors = Table(
+    "kb_vectors",
+    metadata,
+    Column("article_id", String(64), primary_key=True),
+    Column("version", String(64), nullable=False),
+    Column("text_hash", String(32), nullable=False),
+    Column("article_version", Integer, nullable=False),
+    Column("vec", LargeBinary, nullable=False),
+    Column("made_at", UTCDateTime, nullable=False),
+)
+"""An article's vector (int8) as the embed job made it (``central.kb_vectors``): ``version``
+is the encoder's, ``text_hash`` names the text it was made from, ``article_version`` the
+article row it was checked against (a newer one is looked at again)."""
+
 kb_proposals = Table(
     "kb_proposals",
     metadata,

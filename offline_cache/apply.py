@@ -13,7 +13,10 @@ found, and the order is not recomputed (nor decoded) at all.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +30,8 @@ from offline_cache.order_view import (
     upsert_contact,
     upsert_entity,
 )
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -166,11 +171,12 @@ def apply_page(
     ``kb_article`` changes go to kb_index (``KnowledgeBase.apply_delta``, from
     ``kb_writer()``) on the seat database's own connection, inside the same transaction as
     the cursor: the search index never runs ahead of or behind the cursor, and a crash
-    re-pulls both. Each order snapshot is used as decoded from the page (stored as text
+    re-pulls both. ``kb_vector`` changes (article vectors from the server's embed job) go
+    the same way, through ``KnowledgeBase.put_vectors`` / ``delete_vectors``. Each order snapshot is used as decoded from the page (stored as text
     once, never read back and decoded again).
     """
     changes = page.changes
-    kb = _kb_writer(kb_writer) if any(c.entity == "kb_article" for c in changes) else None
+    kb = _kb_writer(kb_writer) if any(c.entity in _KB_ENTITIES for c in changes) else None
     touched: set[str] = set()
     known: Known = {}
     with db.transaction() as conn:
@@ -178,6 +184,7 @@ def apply_page(
         if current != cursor:
             return []  # another round applied this page already
         kb_items: list[dict[str, Any]] = []
+        vectors: dict[str, tuple[str, str, bytes] | None] = {}
         for change in changes:
             entity, key, op, data = change.entity, change.key, change.op, change.data
             if entity == "order":
@@ -202,6 +209,10 @@ def apply_page(
                     )
             elif entity == "kb_article" and kb is not None and _kb_item(change, kb_items):
                 continue
+            elif entity == "kb_vector":
+                if kb is not None:
+                    _vector_item(change, vectors)
+                continue
             elif op == "delete":
                 conn.execute("DELETE FROM entities WHERE entity=? AND key=?", (entity, key))
             else:
@@ -209,6 +220,9 @@ def apply_page(
         if kb_items:
             assert kb is not None
             _apply_kb(kb, kb_items)
+        if vectors:
+            assert kb is not None
+            _apply_vectors(kb, vectors)
         _bump_counter(conn, touched)
         set_meta(conn, "cursor", page.cursor)
         for order_id in touched:
@@ -273,6 +287,44 @@ def _apply_kb(kb: Any, items: list[dict[str, Any]]) -> None:
         version = max(item.pop("seq"), version + 1)
         item["version"] = version
     kb.apply_delta(items)
+
+
+_KB_ENTITIES = ("kb_article", "kb_vector")
+
+
+def _vector_item(change: Change, vectors: dict[str, tuple[str, str, bytes] | None]) -> None:
+    """Note a ``kb_vector`` change (the last one of an article wins); None: delete it.
+
+    A malformed one is dropped (logged): the article stays searchable lexically and the
+    KB panel counts it as missing."""
+    key = str(change.key)
+    data = change.data or {}
+    if change.op == "delete" or data.get("deleted"):
+        vectors[key] = None
+        return
+    try:
+        vec = base64.b64decode(str(data["vec"]), validate=True)
+        version, text_hash, dim = str(data["version"]), str(data["text_hash"]), int(data["dim"])
+    except (KeyError, ValueError, TypeError, binascii.Error):
+        log.warning("malformed kb_vector change for %s dropped", key)
+        return
+    if len(vec) != dim or not version or not text_hash:
+        log.warning("malformed kb_vector change for %s dropped", key)
+        return
+    vectors[key] = (version, text_hash, vec)
+
+
+def _apply_vectors(kb: Any, vectors: dict[str, tuple[str, str, bytes] | None]) -> None:
+    """Store pulled article vectors through kb_index (in the pull's transaction)."""
+    gone = [key for key, item in vectors.items() if item is None]
+    if gone:
+        kb.delete_vectors(gone)
+    by_version: dict[str, list[tuple[str, str, bytes]]] = {}
+    for key, item in vectors.items():
+        if item is not None:
+            by_version.setdefault(item[0], []).append((key, item[1], item[2]))
+    for version, rows in by_version.items():
+        kb.put_vectors(version, rows)
 
 
 def mark_success(db: SeatDB, now: datetime) -> None:

@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from workstation.models import Unit
-from workstation.seat_api import EmergencyAlert, KbArticle, KbHit, Suggestion, UnitHint
+from workstation.seat_api import (
+    EmergencyAlert,
+    KbArticle,
+    KbHit,
+    KbSearchResult,
+    KbSearchStatus,
+    Suggestion,
+    UnitHint,
+)
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -71,14 +79,50 @@ class SeatAssist:
         kb = self._kb_or_none()
         if kb is None:
             return []
-        return [
-            KbHit(
-                id=str(h.id), title=str(h.title), score=float(h.score), unit=str(h.unit or ""),
-                category=str(h.category or ""), snippet=str(h.snippet or ""),
-                spans=tuple((str(f), int(a), int(b)) for f, a, b in h.spans),
-            )
-            for h in kb.search(query, limit=limit)
-        ]  # fmt: skip
+        return [_hit(h) for h in kb.search(query, limit=limit)]
+
+    def search_kb_fused(self, query: str, limit: int = 20) -> KbSearchResult:
+        """kb_index's fused search with the seat's query encoder. The encoder or the dense
+        stage failing gives the lexical list (``dense_used`` False), never an exception."""
+        if not query.strip():
+            return KbSearchResult()
+        kb = self._kb_or_none()
+        if kb is None:
+            return KbSearchResult(reason="unavailable")
+        encoder = self.encoder()
+        try:
+            found = kb.search_fused(query, limit=limit, encoder=encoder)
+        except Exception:
+            log.exception("fused KB search failed; lexical results only")
+            return KbSearchResult(tuple(self.search_kb(query, limit)), False, "error")
+        hits = tuple(_hit(h) for h in found.hits)
+        return KbSearchResult(hits, bool(found.dense_used), str(found.reason or ""))
+
+    def kb_search_status(self) -> KbSearchStatus:
+        """How many articles have a vector from this seat's encoder (the KB panel says)."""
+        kb = self._kb_or_none()
+        encoder = self.encoder()
+        if kb is None or encoder is None:
+            return KbSearchStatus()
+        try:
+            status = kb.vector_status(encoder.version)
+        except Exception:
+            log.exception("KB vector status unavailable")
+            return KbSearchStatus()
+        return KbSearchStatus(
+            int(status.articles), int(status.with_vectors), str(status.version), status.usable
+        )
+
+    def encoder(self) -> Any | None:
+        """The query encoder (``kb_index.encoder.default_encoder``; about 0.1 s to load the
+        first time): None if it cannot load, and the KB stays lexical."""
+        try:
+            from kb_index.encoder import default_encoder
+
+            return default_encoder()
+        except Exception:
+            log.exception("KB query encoder unavailable; lexical search only")
+            return None
 
     def kb_article(self, article_id: str) -> KbArticle | None:
         kb = self._kb_or_none()
@@ -140,6 +184,7 @@ class SeatAssist:
         kb = self._kb_or_none()
         if kb is not None:
             kb.warm_up()
+        self.encoder()
 
     def assistant(self) -> Any | None:
         """The ``assist.Assistant`` of the routing directory and the newest model; its
@@ -190,6 +235,14 @@ class SeatAssist:
         except Exception:
             log.exception("assist model cache unavailable; training in this process")
             return None
+
+
+def _hit(h: Any) -> KbHit:
+    return KbHit(
+        id=str(h.id), title=str(h.title), score=float(h.score), unit=str(h.unit or ""),
+        category=str(h.category or ""), snippet=str(h.snippet or ""),
+        spans=tuple((str(f), int(a), int(b)) for f, a, b in h.spans),
+    )  # fmt: skip
 
 
 def _load_model(path: Path | None) -> Any | None:

@@ -30,6 +30,8 @@ from workstation.seat_api import (
     InboxRow,
     KbArticle,
     KbHit,
+    KbSearchResult,
+    KbSearchStatus,
     NoticeRow,
     OrderRow,
     ProposalRow,
@@ -172,6 +174,13 @@ class SeatServices:
 
     def search_kb(self, query: str, limit: int = 20) -> list[KbHit]:
         return self.assist.search_kb(query, limit)
+
+    def search_kb_fused(self, query: str, limit: int = 20) -> KbSearchResult:
+        """Lexical and semantic results fused (about 20 ms more: call it when typing pauses)."""
+        return self.assist.search_kb_fused(query, limit)
+
+    def kb_search_status(self) -> KbSearchStatus:
+        return self.assist.kb_search_status()
 
     def kb_article(self, article_id: str) -> KbArticle | None:
         return self.assist.kb_article(article_id)

@@ -83,6 +83,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "kb.none": ("没有找到相关知识", "No matching articles"),
     "kb.unavailable": ("知识库不可用", "Knowledge base unavailable"),
     "kb.count": ("{n} 条结果", "{n} results"),
+    "kb.count_fused": ("{n} 条结果（含语义匹配）", "{n} results (with semantic)"),
+    "kb.semantic_off": ("语义检索未就绪（向量 {n}/{total}）", "semantic off: vectors {n}/{total}"),
     "kb.answered": ("已按知识直接答复办结：{id}", "Answered on the call from {id}"),
     "kb.pick_article": ("请先打开一篇知识", "Open an article first"),
     # form

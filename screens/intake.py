@@ -37,11 +37,20 @@ from screens.widgets.sync_footer import SyncFooter
 from workstation.errors import UserFacingError, ValidationError
 from workstation.intake_form import FormErrors
 from workstation.models import Unit
-from workstation.seat_api import EmergencyAlert, KbHit, Suggestion, WebRequestRow
+from workstation.seat_api import (
+    EmergencyAlert,
+    KbHit,
+    KbSearchResult,
+    KbSearchStatus,
+    Suggestion,
+    WebRequestRow,
+)
 
 DRAFT_KEY = "intake"
 CALL_FIELDS = ("content", "caller_phone", "caller_name", "address")  # typed for a call
 ASSIST_DELAY = 0.15
+FUSED_DELAY = 0.25
+"""Seconds of no typing in the KB search before the fused (semantic) list is computed."""
 
 
 class IntakeScreen(HotlineScreen):
@@ -76,6 +85,8 @@ class IntakeScreen(HotlineScreen):
         self._units: list[Unit] = []
         self._assist_timer: Any = None
         self._searches: LatestOnly[str] = LatestOnly()
+        self._fused_timer: Any = None
+        self.fused_for: str | None = None  # the last query a fused search finished for
         self.warmed_up = False
         self.last_submit_ms: float | None = None
         self.last_result: str | None = None
@@ -109,6 +120,8 @@ class IntakeScreen(HotlineScreen):
         units = self.services.units()
         self.app.call_from_thread(setattr, self, "_units", units)
         self.services.warm_up()  # the assistant (cached on disk: ~0.05 s), then the KB
+        status = self.services.kb_search_status()
+        self.app.call_from_thread(self.query_one(KbPanel).show_search_status, status)
         self.warmed_up = True
 
     def _offer_draft(self, draft: dict[str, Any] | None) -> None:
@@ -431,7 +444,24 @@ class IntakeScreen(HotlineScreen):
     @on(KbPanel.SearchRequested)
     def _search(self, event: KbPanel.SearchRequested) -> None:
         self._queue_search(event.query)
+        self._schedule_fused(event.query)
         self._save_draft_now()
+
+    def _schedule_fused(self, query: str) -> None:
+        """Each keystroke cancels the fused search in flight and waits for the next pause."""
+        self.workers.cancel_group(self, "kb-fused")
+        if self._fused_timer is not None:
+            self._fused_timer.stop()
+            self._fused_timer = None
+        if query.strip():
+            self._fused_timer = self.set_timer(FUSED_DELAY, lambda: self._run_fused(query))
+
+    @on(KbPanel.FusedRequested)
+    def _fused_now(self, event: KbPanel.FusedRequested) -> None:
+        if self._fused_timer is not None:
+            self._fused_timer.stop()
+            self._fused_timer = None
+        self._run_fused(event.query)
 
     def _queue_search(self, query: str) -> None:
         """Keep only the newest query, one search thread at a time: fast typing coalesces
@@ -454,8 +484,38 @@ class IntakeScreen(HotlineScreen):
 
     def _show_hits(self, query: str, hits: list[KbHit], rows: list[Any]) -> None:
         panel = self.query_one(KbPanel)
-        if panel.query_text == query:  # a slower, older search must not overwrite a newer one
+        # a slower, older search must not overwrite a newer one, nor the fused list its own
+        if panel.query_text == query and panel.fused_query != query:
             panel.show_results(query, hits, rows)
+
+    @work(thread=True, exclusive=True, group="kb-fused", exit_on_error=False)
+    def _run_fused(self, query: str) -> None:
+        """The fused (lexical + semantic) list, about 20 ms of encoder time: off the event
+        loop, once typing pauses; a keystroke meanwhile cancels it (its result is dropped)."""
+        from textual.worker import get_current_worker
+
+        from screens.widgets.kb_results import prepare_rows
+
+        worker = get_current_worker()
+        status = self.services.kb_search_status()  # cached by kb_index until a sync
+        if not status.semantic_on:  # the fused list would be the lexical one again
+            self.app.call_from_thread(self._show_fused, query, KbSearchResult(), [], status)
+            return
+        result = self.services.search_kb_fused(query, limit=20)
+        if worker.is_cancelled:
+            return
+        rows = prepare_rows(query, result.hits)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_fused, query, result, rows, status)
+
+    def _show_fused(
+        self, query: str, result: KbSearchResult, rows: list[Any], status: KbSearchStatus
+    ) -> None:
+        panel = self.query_one(KbPanel)
+        panel.show_search_status(status)
+        self.fused_for = query
+        if panel.query_text == query and result.dense_used:
+            panel.show_results(query, list(result.hits), rows, fused=True)
 
     @on(KbPanel.ArticleRequested)
     def _open_article(self, event: KbPanel.ArticleRequested) -> None:
@@ -588,6 +648,7 @@ class IntakeScreen(HotlineScreen):
         self._emergency_warned = ""
         self.query_one(CallerPanel).clear()
         self.query_one(OrderForm).clear()
+        self._schedule_fused("")  # no fused list for the last call's query
         self.query_one(KbPanel).clear()
         self._queue_draft({})
         self.query_one("#caller-phone").focus()

@@ -251,6 +251,29 @@ class KbArticle:
 
 
 @dataclass(frozen=True)
+class KbSearchResult:
+    """The fused (lexical + semantic) result list, and whether the semantic stage ran.
+
+    ``dense_used`` is False when the query is pinyin/ASCII or very short, or when the
+    seat's article vectors are missing; ``reason`` says which (for logs and tests)."""
+
+    hits: tuple[KbHit, ...] = ()
+    dense_used: bool = False
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class KbSearchStatus:
+    """How many articles have a vector from the seat's encoder (语义检索是否就绪)."""
+
+    articles: int = 0
+    with_vectors: int = 0
+    version: str = ""
+    semantic_on: bool = False
+    """Enough current vectors for the fused search to use its semantic stage."""
+
+
+@dataclass(frozen=True)
 class EmergencyAlert:
     """Words in the request that call for a transfer now (110/119/120/122)."""
 
@@ -327,6 +350,8 @@ class SeatServicesProtocol(Protocol):
 
     # knowledge base and intake assist (never raise: no KB or no assist gives nothing)
     def search_kb(self, query: str, limit: int = 20) -> list[KbHit]: ...
+    def search_kb_fused(self, query: str, limit: int = 20) -> KbSearchResult: ...
+    def kb_search_status(self) -> KbSearchStatus: ...
     def kb_article(self, article_id: str) -> KbArticle | None: ...
     def suggest(self, text: str) -> Suggestion | None: ...
     def detect_emergency(self, text: str) -> EmergencyAlert | None: ...

@@ -2,8 +2,11 @@
 
 The panel asks, the intake screen answers: :class:`SearchRequested` on every keystroke
 (the screen searches in a thread worker, newest query first, and calls
-:meth:`KbPanel.show_results`), :class:`ArticleRequested` when a result is opened (the
-screen sets :attr:`article`). The hits are painted by :class:`KbResults`, one widget of
+:meth:`KbPanel.show_results`), :class:`FusedRequested` on Enter (the screen also asks for
+the fused, semantic list by itself when typing pauses, and shows it with ``fused=True``:
+the highlighted article stays highlighted), :class:`ArticleRequested` when a result is
+opened (the screen sets :attr:`article`). :meth:`show_search_status` puts a one-line notice
+under the search box while the seat's article vectors are incomplete (lexical only). The hits are painted by :class:`KbResults`, one widget of
 fixed size, so typing never re-lays out the screen.
 """
 
@@ -27,7 +30,7 @@ from screens.widgets.kb_results import (
     query_spans,
     title_spans,
 )
-from workstation.seat_api import KbArticle, KbHit
+from workstation.seat_api import KbArticle, KbHit, KbSearchStatus
 
 __all__ = ["KbPanel", "SearchInput", "query_spans", "title_spans"]
 
@@ -57,6 +60,13 @@ class KbPanel(Vertical):
             super().__init__()
             self.query = query
 
+    class FusedRequested(Message):
+        """Enter in the search box: the fused list for this query now, without the pause."""
+
+        def __init__(self, query: str) -> None:
+            super().__init__()
+            self.query = query
+
     class ArticleRequested(Message):
         def __init__(self, article_id: str) -> None:
             super().__init__()
@@ -73,11 +83,15 @@ class KbPanel(Vertical):
     # repaint every child in its region, not just the hit list.
     results: reactive[list[KbHit]] = reactive(list, always_update=True, repaint=False)
     shown_query = ""
+    fused_query: str | None = None
+    """The query whose fused (semantic) list is on screen; None while it shows lexical hits."""
     _rows: list[HitRow] | None = None
+    _fused = False
     article: reactive[KbArticle | None] = reactive(None, always_update=True, repaint=False)
 
     def compose(self) -> ComposeResult:
         yield SearchInput(placeholder=t("kb.search"), id="kb-search", compact=True)
+        yield Static(id="kb-status")
         with ContentSwitcher(initial="kb-results", id="kb-switcher"):
             yield KbResults(id="kb-results")
             with VerticalScroll(id="kb-article"):
@@ -109,6 +123,8 @@ class KbPanel(Vertical):
     @on(Input.Submitted, "#kb-search")
     def _to_results(self, event: Input.Submitted) -> None:
         event.stop()
+        if event.value.strip() and self.fused_query != event.value:
+            self.post_message(self.FusedRequested(event.value))
         self.action_to_results()
 
     def action_to_results(self) -> None:
@@ -120,22 +136,38 @@ class KbPanel(Vertical):
             results.focus()
             results.move_to(0)
 
-    def show_results(self, query: str, hits: list[KbHit], rows: list[HitRow] | None) -> None:
-        """Results for ``query`` with rows prepared off the event loop (see the worker)."""
+    def show_results(
+        self, query: str, hits: list[KbHit], rows: list[HitRow] | None, *, fused: bool = False
+    ) -> None:
+        """Results for ``query`` with rows prepared off the event loop (see the worker);
+        ``fused``: the semantic list replacing the lexical one (the cursor stays put)."""
         self._rows = rows
+        self._fused = fused
         self.results = hits
+
+    def show_search_status(self, status: KbSearchStatus) -> None:
+        """A notice while semantic search is off for want of vectors (lexical only)."""
+        line = self.query_one("#kb-status", Static)
+        off = status.articles > 0 and not status.semantic_on
+        if off:
+            line.update(t("kb.semantic_off", n=status.with_vectors, total=status.articles))
+        line.set_class(off, "-shown")
 
     def watch_results(self, hits: list[KbHit]) -> None:
         rows, self._rows = self._rows, None
+        fused, self._fused = self._fused, False
         query = self.query_text.strip()
         self.shown_query = self.query_text  # what the list now answers (benchmarks read it)
+        self.fused_query = self.query_text if fused else None
         if not query:
             self.query_one(KbResults).show([], None)
             return
         if rows is None or len(rows) != len(hits):
             rows = prepare_rows(query, hits)
-        count = Text(t("kb.count", n=len(hits)) if hits else t("kb.none"))
-        self.query_one(KbResults).show(rows, count)
+        count = Text(
+            t("kb.count_fused" if fused else "kb.count", n=len(hits)) if hits else t("kb.none")
+        )
+        self.query_one(KbResults).show(rows, count, keep_cursor=fused)
         self.call_after_refresh(self.post_message, self.ResultsShown(self.shown_query))
 
     @on(KbResults.Opened)

@@ -122,13 +122,28 @@ class KbResults(Widget, can_focus=True):
     def option_count(self) -> int:
         return len(self.rows)
 
-    def show(self, rows: list[HitRow], count_line: Text | None) -> None:
-        """New results: repaint this widget only (its size does not depend on them)."""
+    def show(self, rows: list[HitRow], count_line: Text | None, keep_cursor: bool = False) -> None:
+        """New results: repaint this widget only (its size does not depend on them).
+
+        ``keep_cursor``: the list replaces one the agent may be moving in (the fused list
+        after the lexical one), so the highlighted article stays highlighted, on the same
+        screen row when the list allows; one no longer listed leaves the cursor's index."""
+        kept = self.highlighted_id() if keep_cursor else None
+        offset = (self.highlighted or 0) - self._top
+        index = self.highlighted or 0
         self.rows = rows
         self.count_line = count_line
-        self.highlighted = 0 if rows else None
-        self._top = 0
         self._strips.clear()
+        if not rows:
+            self.highlighted, self._top = None, 0
+        elif keep_cursor:
+            ids = [row.id for row in rows]
+            index = ids.index(kept) if kept in ids else min(index, len(rows) - 1)
+            self.highlighted = index
+            self._top = max(0, min(index - offset, len(rows) - 1))
+            self.move_to(index)  # keeps it in view if the list got shorter
+        else:
+            self.highlighted, self._top = 0, 0
         self.refresh()
 
     def highlighted_id(self) -> str | None:
