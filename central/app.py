@@ -37,6 +37,7 @@ from central.body_limit import BodyLimitMiddleware
 from central.errors import HTTPError
 from central.jobs import interval_from, job_loop
 from central.store import Clock, Store
+from central.web import pages as citizen_pages
 from workstation.errors import DomainError, UserFacingError
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,7 @@ def create_app(
     app.include_router(open311_status.router)
     app.include_router(reports.router)
     app.include_router(assist_api.router)
+    citizen_pages.install(app)  # /citizen/: the citizen's web pages (docs/web.md)
     return app
 
 

@@ -27,10 +27,11 @@ from workstation.permissions import ORDER_COMMANDS, require_permission
 from workstation.wire.commands import parse_args
 
 T = TypeVar("T")
-TRIAGE_CHANNELS = ("web", "mobile")
+TRIAGE_CHANNELS = ("web", "mobile", "mailbox")
 
 CONTACT_COMMANDS = frozenset({"answer_contact", "reject_contact"})
-ALL_COMMANDS = ORDER_COMMANDS | CONTACT_COMMANDS | KB_COMMANDS
+WEB_COMMANDS = frozenset({"set_publication"})
+ALL_COMMANDS = ORDER_COMMANDS | CONTACT_COMMANDS | KB_COMMANDS | WEB_COMMANDS
 
 
 def pure(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -66,6 +67,10 @@ def execute_command(
         return None, log_contact(tx, contact)
     if command in KB_COMMANDS:
         return None, apply_kb_command(tx, command, args, actor)
+    if command in WEB_COMMANDS:
+        from central.web.publication import apply_set_publication
+
+        return None, apply_set_publication(tx, args, actor)
     require_permission(command, actor)  # raises for an unknown command
     raise ValidationError("command", f"未知的操作：{command}", f"unknown command {command!r}")
 
