@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
@@ -153,7 +153,9 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if citizen_pages.is_citizen_path(request.url.path):  # the citizen gets a page
+            return citizen_pages.status_page(request, exc.status_code)
         code = {404: "not_found", 405: "method_not_allowed"}.get(
             exc.status_code, f"http_{exc.status_code}"
         )
@@ -171,8 +173,10 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(sa_exc.OperationalError)
-    async def unavailable(request: Request, exc: sa_exc.OperationalError) -> JSONResponse:
+    async def unavailable(request: Request, exc: sa_exc.OperationalError) -> Response:
         log.warning("database unavailable: %s", exc)
+        if citizen_pages.is_citizen_path(request.url.path):
+            return citizen_pages.status_page(request, 503)
         return JSONResponse(
             body("unavailable", "服务器繁忙，请稍后重试", "the database is busy; retry"),
             status_code=503,
@@ -180,8 +184,10 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(Exception)
-    async def internal(request: Request, exc: Exception) -> JSONResponse:
+    async def internal(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s", request.url.path)
+        if citizen_pages.is_citizen_path(request.url.path):
+            return citizen_pages.status_page(request, 500)
         return JSONResponse(
             body("internal", "服务器内部错误，请稍后重试", "internal server error; retry later"),
             status_code=500,

@@ -93,6 +93,8 @@ def _order_command(
     if command in KIND_OF_COMMAND:
         notice = allocate_number(tx, KIND_OF_COMMAND[command], store.settings)
         args = {**args, "number": notice[0]}
+    if command == "dispatch" and not args.get("confidential") and _asked_confidential(tx, args):
+        args = {**args, "confidential": True}
     ctx = store.context(tx)
     after, events = pure(execute, before, command, args, actor, tx.now, ctx, order_id=order_id)
     contact = None
@@ -106,6 +108,25 @@ def _order_command(
     if command == "create_callback":
         tx.emit(callback_change(after, due=True))
     return after
+
+
+def _asked_confidential(tx: Tx, args: dict[str, Any]) -> bool:
+    """Whether the logged web request this dispatch triages asked to be confidential (保密):
+    the citizen's wish holds whatever the intake form sent."""
+    import json
+
+    from sqlalchemy import select
+
+    from central import schema
+
+    contact_id = args.get("contact_id")
+    if not isinstance(contact_id, str) or not contact_id:
+        return False
+    c = schema.contacts
+    row = tx.conn.execute(select(c.c.outcome, c.c.data).where(c.c.contact_id == contact_id)).first()
+    if row is None or row.outcome != "logged":
+        return False
+    return bool(json.loads(row.data).get("confidential"))
 
 
 # -- contacts: new ones, and the triage of web/mobile requests -------------------------

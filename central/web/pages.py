@@ -111,6 +111,23 @@ def error_page(
     return page(request, "error.html", status=status, headers=headers, message=text(key, lang))
 
 
+def is_citizen_path(path: str) -> bool:
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
+_STATUS_TEXT = {404: "error.not_found", 405: "error.not_found", 503: "error.busy"}
+
+
+def status_page(request: Request, status: int) -> Response:
+    """The error page for a status the framework raised (unknown page, busy database)."""
+    try:
+        key = _STATUS_TEXT.get(status, "error.busy" if status >= 500 else "error.title")
+        headers = {"Retry-After": "1"} if status == 503 else None
+        return error_page(request, status, key, headers)
+    except Exception:  # the page itself failed (e.g. the database is down): plain text
+        return Response("12345: error", status_code=status, media_type="text/plain")
+
+
 def web_secret(request: Request) -> bytes:
     """The secret of CSRF tokens and lookup digests (config, else kept in the DB)."""
     secret: bytes | None = getattr(request.app.state, "citizen_secret", None)
@@ -236,6 +253,9 @@ def follow(request: Request) -> HTMLResponse:
 
     number = request.query_params.get("number", "").strip()[:64]
     code = request.query_params.get("code", "").strip()[:64]
+    if not (number + code).isprintable():
+        number, code = number if number.isprintable() else "", code or "?"
+        code = code if code.isprintable() else "?"
     if not number or not code:
         return page(request, "follow.html", number=number, steps=None, error=None)
     lang, _ = language(request)
@@ -265,7 +285,13 @@ def follow(request: Request) -> HTMLResponse:
             error=text("follow.error", lang),
         )
     return page(
-        request, "follow.html", number=number, steps=found.steps, waiting=found.waiting, error=None
+        request,
+        "follow.html",
+        number=number,
+        steps=found.steps,
+        waiting=found.waiting,
+        work_order=found.work_order,
+        error=None,
     )
 
 

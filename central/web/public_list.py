@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import and_, false, or_, select, true
 
 from central import schema
+from central.open311_intake import ID_PREFIX
 from central.store import Store
 
 KINDS = ("consultation", "help", "complaint", "suggestion")
@@ -33,9 +34,10 @@ def scrub(text_: str, private: list[str]) -> str:
     """``text_`` with the caller's own details starred and phone/ID numbers masked."""
     from workstation.masking import mask_name, mask_text
 
+    text_ = mask_text(text_)
     for value in sorted({v.strip() for v in private if len(v.strip()) >= 2}, key=len, reverse=True):
         text_ = text_.replace(value, mask_name(value) if len(value) <= 4 else "*" * len(value))
-    return mask_text(text_)
+    return text_
 
 
 @dataclass
@@ -85,6 +87,9 @@ class PublicFilter:
 @dataclass
 class PublicItem:
     number: str
+    requests: str
+    """The web requests (``311-…``) the order answers, space-separated: what the citizen
+    was given on the submit page (public anyway through Open311's status)."""
     kind: str
     unit: str
     unit_name: str
@@ -181,6 +186,7 @@ def public_item(store: Store, row: Any, names: dict[str, str]) -> PublicItem | N
     sat = callback.get("satisfaction")
     return PublicItem(
         number=str(snap["order_id"]),
+        requests=" ".join(c for c in snap.get("contact_ids") or [] if str(c).startswith(ID_PREFIX)),
         kind=str(snap.get("type") or ""),
         unit=unit,
         unit_name=names.get(unit, unit),

@@ -80,6 +80,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "step.replied": ("承办单位已答复", "The unit replied"),
     "step.callback": ("回访", "Callback"),
     "step.closed": ("已办结", "Closed"),
+    "follow.work_order": ("工单编号", "Work order"),
     "follow.unit": ("承办单位", "Handling unit"),
     "follow.deadline": (
         "办理时限：{days} 个工作日（至 {date}）",

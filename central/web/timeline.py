@@ -37,6 +37,8 @@ class Step:
 class Timeline:
     steps: list[Step]
     waiting: bool
+    work_order: str | None = None
+    """The work order's number once dispatched or linked (as on the public list)."""
 
 
 def find_timeline(
@@ -100,6 +102,7 @@ def build(
     if order is None:
         return Timeline(steps, waiting=False)
     calendar = store.settings.calendar()
+    timeline = Timeline(steps, waiting=False, work_order=str(order.get("order_id") or "") or None)
     for event in order.get("events") or []:
         kind, at, data = event.get("kind"), _when(event.get("at")), event.get("data") or {}
         if at is None:
@@ -132,7 +135,7 @@ def build(
             else:
                 lines = [text("callback.unreached", lang)]
             steps.append(_step("callback", at, tz, lang, lines))
-    return Timeline(steps, waiting=False)
+    return timeline
 
 
 def _private(contact: dict[str, Any], order: dict[str, Any] | None) -> list[str]:
