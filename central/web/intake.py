@@ -64,6 +64,8 @@ class WebForm:
                 form.confidential = raw == "1"
                 continue
             value = raw if isinstance(raw, str) else ""
+            if name == "channel" and not value:
+                value = "web"  # the plain submit page's channel
             if len(value) > limit:
                 form.errors[name] = ("field.too_long", {"n": limit})
                 value = value[:limit]
