@@ -8,8 +8,6 @@ lookups and submissions are throttled per address; no input makes a 5xx.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from tests.central_reports.support import Server
