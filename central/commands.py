@@ -70,7 +70,7 @@ def execute_command(
     if command in WEB_COMMANDS:
         from central.web.publication import apply_set_publication
 
-        return None, apply_set_publication(tx, args, actor)
+        return None, apply_set_publication(tx, args, actor, order_id)
     require_permission(command, actor)  # raises for an unknown command
     raise ValidationError("command", f"未知的操作：{command}", f"unknown command {command!r}")
 
