@@ -140,6 +140,16 @@ def web_secret(request: Request) -> bytes:
     return secret
 
 
+def unit_names(request: Request) -> dict[str, str]:
+    from central.web.public_list import UnitNames
+
+    cache: UnitNames | None = getattr(request.app.state, "citizen_unit_names", None)
+    if cache is None:
+        cache = UnitNames()
+        request.app.state.citizen_unit_names = cache
+    return cache.get(store_of(request))
+
+
 def client_address(request: Request) -> str:
     from central.security import client_address as resolve
 
@@ -262,7 +272,9 @@ def follow(request: Request) -> HTMLResponse:
     guard = follow_guard(request, client_address(request))
     try:
         guard.before(time.monotonic())
-        found = find_timeline(store_of(request), web_secret(request), number, code, lang)
+        found = find_timeline(
+            store_of(request), web_secret(request), number, code, lang, unit_names(request)
+        )
         if found is None:
             guard.failed(time.monotonic())
     except FollowThrottled as exc:
@@ -301,12 +313,13 @@ def follow(request: Request) -> HTMLResponse:
 @router.get("/public", response_class=HTMLResponse)
 def public(request: Request) -> HTMLResponse:
     from central.web.intake import KINDS
-    from central.web.public_list import PublicFilter, find_public, unit_choices
+    from central.web.public_list import PublicFilter, find_public
 
     lang, _ = language(request)
     store = store_of(request)
     f, bad = PublicFilter.from_query(dict(request.query_params))
-    result = find_public(store, f) if not bad else None
+    names = unit_names(request)
+    result = find_public(store, f, names) if not bad else None
     items = result.items if result else []
 
     def url(n: int) -> str:
@@ -318,7 +331,7 @@ def public(request: Request) -> HTMLResponse:
         status=200 if not bad else 422,
         f=f,
         kinds=KINDS,
-        units=unit_choices(store),
+        units=list(names.items()),
         items=items,
         page=f.page,
         error=text("public.bad_filter", lang) if bad else None,

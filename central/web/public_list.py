@@ -142,14 +142,13 @@ def _statement(store: Store, f: PublicFilter) -> Any:
     return stmt.order_by(o.c.closed_at.desc(), o.c.order_id.desc())
 
 
-def find_public(store: Store, f: PublicFilter) -> PublicPage:
+def find_public(store: Store, f: PublicFilter, names: dict[str, str]) -> PublicPage:
     """One page of the public list; ``more`` when a next page has items."""
     size = store.settings.web.page_size
     skip = (f.page - 1) * size
     stmt = _statement(store, f)
     out: list[PublicItem] = []
     with store.db.read() as conn:
-        names = dict(conn.execute(select(schema.units.c.code, schema.units.c.name)).all())
         if not f.q:  # every row qualifies: let the database skip
             rows = conn.execute(stmt.offset(skip).limit(size + 1)).all()
             out = [item for r in rows if (item := public_item(store, r, names)) is not None]
@@ -200,9 +199,23 @@ def public_item(store: Store, row: Any, names: dict[str, str]) -> PublicItem | N
     )
 
 
-def unit_choices(store: Store) -> list[tuple[str, str]]:
-    u = schema.units
-    with store.db.read() as conn:
-        return [
-            (r.code, r.name) for r in conn.execute(select(u.c.code, u.c.name).order_by(u.c.code))
-        ]
+class UnitNames:
+    """The routing directory's names by code, re-read at most every few seconds (as
+    ``Store.context`` does with the codes): every page names units, few change them."""
+
+    TTL_S = 5.0
+
+    def __init__(self) -> None:
+        self._cached: tuple[float, dict[str, str]] | None = None
+
+    def get(self, store: Store) -> dict[str, str]:
+        import time
+
+        cached = self._cached
+        if cached is None or time.monotonic() - cached[0] > self.TTL_S:
+            u = schema.units
+            with store.db.read() as conn:
+                rows = conn.execute(select(u.c.code, u.c.name).order_by(u.c.code)).all()
+            cached = (time.monotonic(), {r.code: r.name for r in rows})
+            self._cached = cached
+        return cached[1]
