@@ -6,7 +6,8 @@ published (``order_publication``) or, without a decision, whose type is in
 masked (``workstation.masking.mask_text``) and the caller's own name, phone and address
 starred; the unit's name; dates; the callback's satisfaction. Newest closed first,
 filtered by kind, unit and month, searched in the *masked* text only (a phone number
-typed into the search box finds nothing), one page at a time.
+typed into the search box finds nothing: ``public_search``, the closed orders' content and
+reply, narrows; the masked text decides), one page at a time.
 """
 
 from __future__ import annotations
@@ -138,7 +139,9 @@ def _statement(store: Store, f: PublicFilter) -> Any:
         stmt = stmt.where(o.c.closed_at >= start, o.c.closed_at < end)
     if f.q:
         like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(o.c.snapshot.like(like, escape="\\"))
+        s = schema.public_search
+        found = select(s.c.order_id).where(s.c.text.like(like, escape="\\"))
+        stmt = stmt.where(o.c.order_id.in_(found))
     return stmt.order_by(o.c.closed_at.desc(), o.c.order_id.desc())
 
 
@@ -168,6 +171,14 @@ def find_public(store: Store, f: PublicFilter, names: dict[str, str]) -> PublicP
             if len(rows) < BATCH:
                 return PublicPage(out, more=False)
             offset += BATCH
+
+
+def index_closed_order(tx: Any, order: Any) -> None:
+    """Keep a closing order's content and reply for the search (in its transaction)."""
+    s = schema.public_search
+    text_ = f"{order.content}\n{order.reply}"
+    tx.conn.execute(s.delete().where(s.c.order_id == order.order_id))
+    tx.conn.execute(s.insert().values(order_id=order.order_id, text=text_))
 
 
 def public_item(store: Store, row: Any, names: dict[str, str]) -> PublicItem | None:
