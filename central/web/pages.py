@@ -184,7 +184,7 @@ def _submit_page(request: Request, form: Any, status: int = 200) -> HTMLResponse
         nonce = csrf.new_nonce()
         cookies[csrf.COOKIE] = nonce
     errors = {
-        name: (values["message"] if key == "field.raw" else text(key, lang, **values))  # type: ignore[arg-type]
+        name: str(values["message"]) if key == "field.raw" else text(key, lang, **values)
         for name, (key, values) in form.errors.items()
     }
     return page(
@@ -220,9 +220,9 @@ async def submit(request: Request) -> HTMLResponse:
 
     try:
         fields = parse_body(await request.body(), request.headers.get("content-type", ""))
-    except Open311Error as exc:
-        return error_page(request, 400 if exc.status < 500 else 400, "error.title")
-    secret = web_secret(request)
+    except Open311Error as exc:  # not UTF-8, too large, too many fields, not a form
+        return error_page(request, exc.status, "error.bad_form")
+    secret = await run_in_threadpool(web_secret, request)  # made once, in the database
     if not csrf.token_ok(secret, request.cookies.get(csrf.COOKIE), fields.get(csrf.FIELD)):
         return error_page(request, 403, "error.csrf")
     form = intake.WebForm.from_fields(fields)
@@ -263,9 +263,10 @@ def follow(request: Request) -> HTMLResponse:
 
     number = request.query_params.get("number", "").strip()[:64]
     code = request.query_params.get("code", "").strip()[:64]
-    if not (number + code).isprintable():
-        number, code = number if number.isprintable() else "", code or "?"
-        code = code if code.isprintable() else "?"
+    if not number.isprintable():  # never sent to the database
+        number = ""
+    if not code.isprintable():
+        code = "?"  # a failed lookup, counted
     if not number or not code:
         return page(request, "follow.html", number=number, steps=None, error=None)
     lang, _ = language(request)
