@@ -99,7 +99,9 @@ class WebRequestsScreen(HotlineModal[Any]):
             when = row.received_at.strftime("%m-%d %H:%M") if row.received_at else "—"
             table.add_row(
                 when,
-                wt(f"channel.{row.channel}") if row.channel in ("web", "mobile", "mailbox") else row.channel,
+                wt(f"channel.{row.channel}")
+                if row.channel in ("web", "mobile", "mailbox")
+                else row.channel,
                 one_line(row.service_name or "—", 10),
                 one_line(row.content, 50),
                 key=row.contact_id,
