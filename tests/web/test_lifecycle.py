@@ -170,3 +170,42 @@ def test_refused_request_shows_the_reason(server: Server) -> None:
     r = follow(server, number, code)
     assert steps(r.text) == ["received", "refused"]
     assert "不属本市管辖" in r.text and "agent1" not in r.text
+
+
+def test_the_request_waits_in_the_agents_queue_with_its_channel(server: Server) -> None:
+    number, _ = submit(server, kind="suggestion", content="建议增设公交线路", channel="mailbox")
+    pulled = server.client.get(
+        "/api/v1/sync/pull", params={"after": 0}, headers=server.login("agent1")
+    ).json()
+    contact = next(c for c in pulled["changes"] if c["entity"] == "contact" and c["key"] == number)
+    assert contact["data"]["channel"] == "mailbox" and contact["data"]["outcome"] == "logged"
+    assert contact["data"]["type"] == "suggestion"
+
+
+def test_a_citizens_wish_for_confidentiality_holds_at_dispatch(server: Server) -> None:
+    number, code = submit(
+        server, kind="consultation", content="咨询拖欠工资维权", name=NAME, phone=PHONE,
+        confidential="1",
+    )  # fmt: skip
+    seat = FreshSeat(server)
+    order_id = "QD-S01-2611-0001"
+    server.clock.now = at(2, 10)
+    done = seat.push(
+        "agent1", "dispatch", order_id, contact_id=number, type="consultation", channel="web",
+        content="咨询拖欠工资维权", caller_name=NAME, caller_phone=PHONE, unit="U001",
+        confidential=False,
+    )  # fmt: skip
+    assert done["status"] == "applied" and done["order"]["confidential"] is True, done
+    server.clock.now = at(3)
+    seat.push("u1", "sign", order_id)
+    seat.push("u1", "reply", order_id, result="已答复")
+    server.run("create_callback", order_id, {}, "system", at(3, 12))
+    server.clock.now = at(4)
+    seat.push(
+        "cb1", "record_callback", order_id, reached=True, resolved=True, satisfaction="satisfied"
+    )
+    assert steps(follow(server, number, code).text)[-1] == "callback"
+    assert order_id not in server.client.get("/citizen/public").text  # a consultation, yet
+    refused = seat.send("sup", "set_publication", None, {"order_id": order_id, "published": True})
+    assert refused["status"] == "rejected" and refused["reason"]["code"] == "confidential"
+    assert order_id not in server.client.get("/citizen/public").text
