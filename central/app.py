@@ -30,6 +30,7 @@ from central import (
     open311_status,
     orders_api,
     reports,
+    sms,
     sync_server,
 )
 from central.api_models import Health, error_responses
@@ -101,6 +102,7 @@ def create_app(
     app.include_router(open311_status.router)
     app.include_router(reports.router)
     app.include_router(assist_api.router)
+    app.include_router(sms.router)
     return app
 
 

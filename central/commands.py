@@ -27,7 +27,7 @@ from workstation.permissions import ORDER_COMMANDS, require_permission
 from workstation.wire.commands import parse_args
 
 T = TypeVar("T")
-TRIAGE_CHANNELS = ("web", "mobile")
+TRIAGE_CHANNELS = ("web", "mobile", "sms")
 
 CONTACT_COMMANDS = frozenset({"answer_contact", "reject_contact"})
 ALL_COMMANDS = ORDER_COMMANDS | CONTACT_COMMANDS | KB_COMMANDS
@@ -100,6 +100,10 @@ def _order_command(
         store_notice(tx, command, *notice, after, actor, store.settings)
     if command == "create_callback":
         tx.emit(callback_change(after, due=True))
+    if command == "reply":
+        from central.sms_gateway import notify_reply_ready
+
+        notify_reply_ready(store.settings, tx.conn, after)
     return after
 
 

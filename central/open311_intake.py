@@ -256,8 +256,11 @@ def validate_request(fields: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def store_request(store: Store, req: dict[str, Any]) -> str:
-    """Log the request as a contact (outcome ``logged``) and tell the staff seats."""
+def store_request(store: Store, req: dict[str, Any], channel: str | None = None) -> str:
+    """Log the request as a contact (outcome ``logged``) and tell the staff seats.
+
+    ``channel``: where it came from when not the Open311 API itself (``sms``, ``mailbox``);
+    default ``mobile`` with a ``device_id``, else ``web``."""
     from central import schema
     from central.changes import Change, dumps
     from central.order_tables import next_counter
@@ -273,7 +276,9 @@ def store_request(store: Store, req: dict[str, Any]) -> str:
             content += f"\n地址：{req['address']}"
         contact = Contact(
             contact_id=contact_id,
-            channel=Channel.MOBILE if req["device_id"] else Channel.WEB,
+            channel=Channel(channel)
+            if channel
+            else (Channel.MOBILE if req["device_id"] else Channel.WEB),
             content=content,
             received_at=tx.now,
             caller_name=req["last_name"] + req["first_name"]

@@ -337,3 +337,13 @@ assist_models = Table(
     Column("metrics", Text, nullable=False),
 )
 """Intake-assist models trained from closed orders (``.npz`` bytes); seats download them."""
+
+sms_messages = Table(
+    "sms_messages",
+    metadata,
+    Column("message_id", String(128), primary_key=True),
+    Column("sender", String(32), nullable=False),
+    Column("contact_id", String(64), nullable=True),
+    Column("received_at", UTCDateTime, nullable=False),
+)
+"""Inbound SMS by the gateway's message id: one contact per message, retries answer it."""

@@ -54,6 +54,10 @@ Example ``workstation.toml``::
     trusted_proxies = []      # addresses/networks whose X-Forwarded-For is believed
     api_docs = false          # serve /docs, /redoc and /openapi.json
 
+    [sms]                     # the SMS gateway (docs/sms.md)
+    inbound_secret = ""       # the gateway sends it in X-SMS-Secret; empty: webhook refuses
+    outbound_log = ""         # the demo gateway: texts appended to this file
+
 The short environment names of the first releases still work: ``WORKSTATION_JOBS_INTERVAL``,
 ``WORKSTATION_ASSIST_TRAINING``, ``WORKSTATION_ASSIST_MIN_NEW_ORDERS``,
 ``WORKSTATION_ASSIST_TRAIN_INTERVAL``, ``WORKSTATION_OPEN311_RATE_PER_MINUTE`` and
@@ -162,6 +166,15 @@ class Open311Settings(BaseModel):
         return _comma_separated(value)
 
 
+class SmsSettings(BaseModel):
+    """``[sms]``: the SMS gateway (docs/sms.md). No secret: the inbound webhook refuses all;
+    no ``outbound_log``: no texts are sent."""
+
+    model_config = _STRICT
+    inbound_secret: str = ""
+    outbound_log: Path | None = None  # the demo's log-file gateway appends one line a text
+
+
 class SecuritySettings(BaseModel):
     """``[security]``: login throttling and lockout, the password-hash pool, proxies, docs."""
 
@@ -216,6 +229,7 @@ class Settings(BaseModel):
     assist: AssistSettings = Field(default_factory=AssistSettings)
     open311: Open311Settings = Field(default_factory=Open311Settings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
+    sms: SmsSettings = Field(default_factory=SmsSettings)
 
     _calendar: WorkingCalendar | None = PrivateAttr(default=None)
 
