@@ -35,12 +35,23 @@ from workstation.seat_api import Board, NoticeRow, OrderRow, ProposalRow
 
 TABS = ("board", "callbacks", "notices", "assessment", "kb")
 SECTIONS = ("overdue", "extension", "returned", "dissatisfied", "notify", "override")
+CLOSED_SECTIONS = ("published", "withheld", "undecided", "confidential")
+"""A closed order's row on the board, by its publication state (公开 / 不公开 / 待定 / 保密)."""
 ENTER_ACTION = {
     "extension": "decide",
     "returned": "reassign",
     "dissatisfied": "rehandle",
     "notify": "notify_caller",
 }
+
+
+def publication(row: OrderRow) -> str:
+    """The board section of a closed order: why it is or is not on the citizens' page."""
+    if row.confidential:
+        return "confidential"
+    if row.published is None:
+        return "undecided"
+    return "published" if row.published else "withheld"
 
 
 def month_start(moment: datetime, shift: int = 0) -> datetime:
@@ -62,6 +73,7 @@ class SupervisionHome(DetailedHome):
         Binding("f7", "notify_caller", "rk.notify", id="super.notify"),
         Binding("f8", "next_tab", "rk.next_tab", id="super.next_tab"),
         Binding("f9", "export", "rk.export", id="super.export"),
+        Binding("f10", "publication", "rk.publication", id="super.publication"),
         Binding("f12", "add_co_handler", "rk.co_handler", id="super.co_handler"),
         Binding("[", "period(-1)", "rk.prev", id="super.prev", show=False),
         Binding("]", "period(1)", "rk.next", id="super.next", show=False),
@@ -77,6 +89,7 @@ class SupervisionHome(DetailedHome):
         self.period_shift = 0
         self.loaded = 0
         self.last_export: list[Path] = []
+        self._follow: str | None = None  # the board row to highlight after the next reload
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
@@ -151,7 +164,12 @@ class SupervisionHome(DetailedHome):
             for sec, items in zip(SECTIONS, lists, strict=True)
             for r in items
         ]
+        rows += [(f"{publication(r)}:{r.order_id}", publication(r), r) for r in board.closed]
         self.query_one("#board-view", QueueView).rows = rows
+        follow, self._follow = self._follow, None
+        table = self.board.table
+        if follow in table.records:
+            table.move_cursor(row=table.get_row_index(follow))
         self.query_one("#super-queue", QueueView).rows = [(r.order_id, "queue", r) for r in queue]
 
     def _show_notices(self, notices: list[NoticeRow]) -> None:
@@ -266,6 +284,27 @@ class SupervisionHome(DetailedHome):
         if row is not None:
             run = self.run_order_command(row.order_id, "notify_caller", {})
             self.open_with_order(row.order_id, lambda order: dialogs.notify_dialog(order, run))
+
+    def action_publication(self) -> None:
+        """Publish the highlighted closed order on the citizens' page, or withhold it."""
+        row = self.board.selected
+        if not self.need_order(row):
+            return
+        section = self.board.selected_section
+        if section not in CLOSED_SECTIONS:
+            self.notify(rt("pub.not_closed"), severity="warning")
+        elif section == "confidential":
+            self.notify(rt("pub.confidential"), severity="warning", timeout=8)
+        else:
+            self._set_publication(row.order_id, section != "published")
+
+    @work(thread=True, group="publication", exit_on_error=False)
+    def _set_publication(self, order_id: str, published: bool) -> None:
+        self.services.set_publication(order_id, published)
+        self._follow = f"{'published' if published else 'withheld'}:{order_id}"
+        done = rt("pub.done_publish" if published else "pub.done_withhold", order=order_id)
+        self.app.call_from_thread(self.notify, done, markup=False)
+        self.app.call_from_thread(self.reload)
 
     def action_record(self) -> None:
         row = self.query_one("#super-queue", QueueView).selected
