@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
@@ -38,6 +38,7 @@ from central.body_limit import BodyLimitMiddleware
 from central.errors import HTTPError
 from central.jobs import interval_from, job_loop
 from central.store import Clock, Store
+from central.web import pages as citizen_pages
 from workstation.errors import DomainError, UserFacingError
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ def create_app(
     app.include_router(reports.router)
     app.include_router(assist_api.router)
     app.include_router(sms.router)
+    citizen_pages.install(app)  # /citizen/: the citizen's web pages (docs/web.md)
     return app
 
 
@@ -153,7 +155,9 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if citizen_pages.is_citizen_path(request.url.path):  # the citizen gets a page
+            return citizen_pages.status_page(request, exc.status_code)
         code = {404: "not_found", 405: "method_not_allowed"}.get(
             exc.status_code, f"http_{exc.status_code}"
         )
@@ -171,8 +175,10 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(sa_exc.OperationalError)
-    async def unavailable(request: Request, exc: sa_exc.OperationalError) -> JSONResponse:
+    async def unavailable(request: Request, exc: sa_exc.OperationalError) -> Response:
         log.warning("database unavailable: %s", exc)
+        if citizen_pages.is_citizen_path(request.url.path):
+            return citizen_pages.status_page(request, 503)
         return JSONResponse(
             body("unavailable", "服务器繁忙，请稍后重试", "the database is busy; retry"),
             status_code=503,
@@ -180,8 +186,10 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(Exception)
-    async def internal(request: Request, exc: Exception) -> JSONResponse:
+    async def internal(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s", request.url.path)
+        if citizen_pages.is_citizen_path(request.url.path):
+            return citizen_pages.status_page(request, 500)
         return JSONResponse(
             body("internal", "服务器内部错误，请稍后重试", "internal server error; retry later"),
             status_code=500,

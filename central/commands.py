@@ -27,10 +27,11 @@ from workstation.permissions import ORDER_COMMANDS, require_permission
 from workstation.wire.commands import parse_args
 
 T = TypeVar("T")
-TRIAGE_CHANNELS = ("web", "mobile", "sms")
+TRIAGE_CHANNELS = ("web", "mobile", "mailbox", "sms")
 
 CONTACT_COMMANDS = frozenset({"answer_contact", "reject_contact"})
-ALL_COMMANDS = ORDER_COMMANDS | CONTACT_COMMANDS | KB_COMMANDS
+WEB_COMMANDS = frozenset({"set_publication"})
+ALL_COMMANDS = ORDER_COMMANDS | CONTACT_COMMANDS | KB_COMMANDS | WEB_COMMANDS
 
 
 def pure(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -66,6 +67,10 @@ def execute_command(
         return None, log_contact(tx, contact)
     if command in KB_COMMANDS:
         return None, apply_kb_command(tx, command, args, actor)
+    if command in WEB_COMMANDS:
+        from central.web.publication import apply_set_publication
+
+        return None, apply_set_publication(tx, args, actor)
     require_permission(command, actor)  # raises for an unknown command
     raise ValidationError("command", f"未知的操作：{command}", f"unknown command {command!r}")
 
@@ -88,6 +93,8 @@ def _order_command(
     if command in KIND_OF_COMMAND:
         notice = allocate_number(tx, KIND_OF_COMMAND[command], store.settings)
         args = {**args, "number": notice[0]}
+    if command == "dispatch" and not args.get("confidential") and _asked_confidential(tx, args):
+        args = {**args, "confidential": True}
     ctx = store.context(tx)
     after, events = pure(execute, before, command, args, actor, tx.now, ctx, order_id=order_id)
     contact = None
@@ -105,6 +112,25 @@ def _order_command(
 
         notify_reply_ready(store.settings, tx.conn, after)
     return after
+
+
+def _asked_confidential(tx: Tx, args: dict[str, Any]) -> bool:
+    """Whether the logged web request this dispatch triages asked to be confidential (保密):
+    the citizen's wish holds whatever the intake form sent."""
+    import json
+
+    from sqlalchemy import select
+
+    from central import schema
+
+    contact_id = args.get("contact_id")
+    if not isinstance(contact_id, str) or not contact_id:
+        return False
+    c = schema.contacts
+    row = tx.conn.execute(select(c.c.outcome, c.c.data).where(c.c.contact_id == contact_id)).first()
+    if row is None or row.outcome != "logged":
+        return False
+    return bool(json.loads(row.data).get("confidential"))
 
 
 # -- contacts: new ones, and the triage of web/mobile requests -------------------------

@@ -12,6 +12,7 @@ import json
 import math
 import re
 from collections import deque
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -256,11 +257,19 @@ def validate_request(fields: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def store_request(store: Store, req: dict[str, Any], channel: str | None = None) -> str:
+def store_request(
+    store: Store,
+    req: dict[str, Any],
+    *,
+    channel: str | None = None,
+    confidential: bool = False,
+    also: Callable[[Any, str], None] | None = None,
+) -> str:
     """Log the request as a contact (outcome ``logged``) and tell the staff seats.
 
-    ``channel``: where it came from when not the Open311 API itself (``sms``, ``mailbox``);
-    default ``mobile`` with a ``device_id``, else ``web``."""
+    The citizen's web page (``central.web``) passes its ``channel`` (web or mailbox), the
+    citizen's wish for confidentiality, and ``also``: a step run in the same transaction
+    with the new id (it stores the lookup code)."""
     from central import schema
     from central.changes import Change, dumps
     from central.order_tables import next_counter
@@ -276,9 +285,7 @@ def store_request(store: Store, req: dict[str, Any], channel: str | None = None)
             content += f"\n地址：{req['address']}"
         contact = Contact(
             contact_id=contact_id,
-            channel=Channel(channel)
-            if channel
-            else (Channel.MOBILE if req["device_id"] else Channel.WEB),
+            channel=Channel(channel or ("mobile" if req["device_id"] else "web")),
             content=content,
             received_at=tx.now,
             caller_name=req["last_name"] + req["first_name"]
@@ -286,6 +293,7 @@ def store_request(store: Store, req: dict[str, Any], channel: str | None = None)
             else " ".join(p for p in (req["first_name"], req["last_name"]) if p),
             caller_phone=req["phone"],
             type=OrderType(req["request_type"]) if req["request_type"] else None,
+            confidential=confidential,
         )
         data = {**contact_to_dict(contact), "open311": req}
         tx.conn.execute(
@@ -300,6 +308,8 @@ def store_request(store: Store, req: dict[str, Any], channel: str | None = None)
                 data=dumps(data),
             )
         )
+        if also is not None:
+            also(tx, contact_id)
         tx.emit(Change("contact", contact_id, data))
     return contact_id
 

@@ -223,6 +223,7 @@ orders = Table(
     Column("snapshot", Text, nullable=False),
     Index("ix_orders_state_deadline", "state", "deadline"),
     Index("ix_orders_caller_phone", "caller_phone"),
+    Index("ix_orders_state_closed_at", "state", "closed_at"),
 )
 
 order_units = Table(
@@ -337,6 +338,38 @@ assist_models = Table(
     Column("metrics", Text, nullable=False),
 )
 """Intake-assist models trained from closed orders (``.npz`` bytes); seats download them."""
+
+order_publication = Table(
+    "order_publication",
+    metadata,
+    Column("order_id", String(64), primary_key=True),
+    Column("published", Boolean, nullable=False),
+    Column("decided_by", String(64), nullable=False),
+    Column("decided_at", UTCDateTime, nullable=False),
+)
+"""A supervisor's publish/withhold decision for a closed order on the public answers page
+(公开); an order without a row follows ``[web] publish_by_default`` for its type."""
+
+web_lookups = Table(
+    "web_lookups",
+    metadata,
+    Column("contact_id", String(64), primary_key=True),
+    Column("code_hash", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+"""The lookup code (查询码) of a request submitted on the citizen's web page, as a keyed
+digest: the follow page (办理进度) shows a request only to whoever holds its code."""
+
+server_secrets = Table(
+    "server_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(128), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+"""Secrets the server makes itself when the configuration names none (``web``: signs the
+citizen pages' CSRF tokens and keys the lookup-code digests), shared by every process."""
 
 sms_messages = Table(
     "sms_messages",

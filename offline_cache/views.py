@@ -316,11 +316,11 @@ def kb_proposals(db: SeatDB) -> list[ProposalRow]:
     return out
 
 
-WEB_CHANNELS = ("web", "mobile", "sms")
+WEB_CHANNELS = ("web", "mobile", "mailbox", "sms")
 
 
 def web_requests(db: SeatDB) -> list[WebRequestRow]:
-    """Contacts from the web/mobile channels still ``logged`` (pulled), oldest first."""
+    """Contacts from the web/mobile/mailbox channels still ``logged`` (pulled), oldest first."""
     rows = db.query(
         "SELECT data FROM contacts WHERE outcome='logged'"
         " AND json_extract(data, '$.channel') IN (" + ", ".join("?" * len(WEB_CHANNELS)) + ")"

@@ -35,6 +35,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "col.content": ("诉求", "Request"),
     "channel.web": ("网站", "web"),
     "channel.mobile": ("移动端", "mobile"),
+    "channel.mailbox": ("市长信箱", "mailbox"),
     "caller": ("提交人：{name} {phone}", "Submitted by: {name} {phone}"),
     "loaded": ("已载入网络诉求 {id}", "Loaded web request {id}"),
 }
@@ -98,7 +99,7 @@ class WebRequestsScreen(HotlineModal[Any]):
             when = row.received_at.strftime("%m-%d %H:%M") if row.received_at else "—"
             table.add_row(
                 when,
-                wt(f"channel.{row.channel}") if row.channel in ("web", "mobile") else row.channel,
+                wt(f"channel.{row.channel}") if row.channel in ("web", "mobile", "mailbox") else row.channel,
                 one_line(row.service_name or "—", 10),
                 one_line(row.content, 50),
                 key=row.contact_id,

@@ -42,6 +42,12 @@ Example ``workstation.toml``::
     api_keys = []             # registered keys; when set, a POST needs one of them
     key_rate_per_minute = 120 # POSTs per registered key and minute (others: per address)
 
+    [web]                     # the citizen's web pages under /citizen/ (docs/web.md)
+    publish_by_default = ["consultation", "suggestion"]  # closed orders shown unless withheld
+    secret = ""               # signs CSRF tokens and keys lookup codes; "": made and kept in the DB
+    follow_failures_per_minute = 10  # wrong number/code pairs per address before a 429
+    page_size = 20            # answers per page of the public list
+
     [security]                # the central server's defences (docs/security.md)
     login_max_failures = 5    # wrong logins per user name within the window: lockout
     login_address_max_failures = 20  # wrong logins per client address: lockout
@@ -166,6 +172,24 @@ class Open311Settings(BaseModel):
         return _comma_separated(value)
 
 
+class WebSettings(BaseModel):
+    """``[web]``: the citizen's pages (submit, follow, public answers; docs/web.md)."""
+
+    model_config = _STRICT
+    publish_by_default: tuple[Literal["consultation", "help", "complaint", "suggestion"], ...] = (
+        "consultation",
+        "suggestion",
+    )
+    secret: str = Field(default="", max_length=200)
+    follow_failures_per_minute: int = Field(default=10, ge=1)
+    page_size: int = Field(default=20, ge=1, le=100)
+
+    @field_validator("publish_by_default", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        return _comma_separated(value)
+
+
 class SmsSettings(BaseModel):
     """``[sms]``: the SMS gateway (docs/sms.md). No secret: the inbound webhook refuses all;
     no ``outbound_log``: no texts are sent."""
@@ -229,6 +253,7 @@ class Settings(BaseModel):
     assist: AssistSettings = Field(default_factory=AssistSettings)
     open311: Open311Settings = Field(default_factory=Open311Settings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     sms: SmsSettings = Field(default_factory=SmsSettings)
 
     _calendar: WorkingCalendar | None = PrivateAttr(default=None)

@@ -31,6 +31,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "propose_article": frozenset({U}),
     "publish_article": frozenset({S}),
     "reject_proposal": frozenset({S}),
+    "set_publication": frozenset({S}),
 }
 """Command → roles allowed (the table of DESIGN.md; unit users act on their own orders)."""
 
@@ -40,6 +41,7 @@ ORDER_COMMANDS = frozenset(PERMISSIONS) - {
     "propose_article",
     "publish_article",
     "reject_proposal",
+    "set_publication",
 }
 
 COMMAND_LABELS: dict[str, tuple[str, str]] = {
@@ -66,6 +68,7 @@ COMMAND_LABELS: dict[str, tuple[str, str]] = {
     "propose_article": ("提交知识", "propose article"),
     "publish_article": ("发布知识", "publish article"),
     "reject_proposal": ("退回知识", "reject proposal"),
+    "set_publication": ("公开或不公开", "publish or withhold"),
 }
 
 STATE_LABELS: dict[OrderState, tuple[str, str]] = {

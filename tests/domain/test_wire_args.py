@@ -39,6 +39,7 @@ TEXT_FIELD: dict[str, tuple[str, int] | None] = {
     "propose_article": ("policy_basis", Limits.REASON),
     "publish_article": ("comment", Limits.REASON),
     "reject_proposal": ("reason", Limits.REASON),
+    "set_publication": ("order_id", Limits.ID),
 }
 
 # command -> a boolean field (strict: "no", "false", 0 are refused)
@@ -49,6 +50,7 @@ BOOL_FIELD = {
     "reject_contact": "leader_instructed",
     "decide_extension": "approved",
     "record_callback": "reached",
+    "set_publication": "published",
 }
 
 

@@ -504,6 +504,7 @@ def test_every_command_has_a_test_here() -> None:
             "propose_article",
             "publish_article",
             "reject_proposal",
+            "set_publication",
         }:
             continue
         assert f'"{command}"' in source, command

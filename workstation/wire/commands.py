@@ -229,6 +229,16 @@ class RejectProposalArgs(_Args):
     comment: ReasonText | None = None
 
 
+# -- the citizen pages' public answers (公开) -----------------------------------------------
+
+
+class SetPublicationArgs(_Args):
+    """A supervisor publishes (or withholds) a closed order on the public answers page."""
+
+    order_id: IdText | None = None
+    published: StrictBool | None = None
+
+
 ARGS: dict[str, type[_Args]] = {
     "dispatch": DispatchArgs,
     "link_contact": LinkContactArgs,
@@ -253,6 +263,7 @@ ARGS: dict[str, type[_Args]] = {
     "propose_article": ProposeArticleArgs,
     "publish_article": PublishArticleArgs,
     "reject_proposal": RejectProposalArgs,
+    "set_publication": SetPublicationArgs,
 }
 """Command name -> the model of its args (every command of the permission table)."""
 

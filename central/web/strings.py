@@ -1,0 +1,152 @@
+"""The citizen pages' words in Simplified Chinese (default) and English (``?lang=en``)."""
+
+from __future__ import annotations
+
+LANGS = ("zh", "en")
+
+TEXT: dict[str, tuple[str, str]] = {
+    "site": ("12345 政务服务便民热线", "12345 Citizen Service Hotline"),
+    "switch": ("English", "中文"),
+    "nav.home": ("首页", "Home"),
+    "nav.submit": ("网上诉求 / 市长信箱", "Submit a request / Mayor's mailbox"),
+    "nav.follow": ("办理进度查询", "Follow a request"),
+    "nav.public": ("公开答复", "Public answers"),
+    "home.title": ("市民服务", "Citizen services"),
+    "home.intro": (
+        "咨询、求助、投诉、建议，一号受理；办理过程与结果依法公开。",
+        "Consultations, requests for help, complaints and suggestions: one number for all;"
+        " how the city handles them is published.",
+    ),
+    "home.submit": (
+        "提交诉求，获得工单编号和查询码。",
+        "Submit a request; get a number and a lookup code.",
+    ),
+    "home.follow": (
+        "凭编号和查询码查看办理进度。",
+        "See the progress with the number and lookup code.",
+    ),
+    "home.public": ("查阅已办结诉求的公开答复。", "Read the city's published answers."),
+    "submit.title": ("提交诉求", "Submit a request"),
+    "submit.kind": ("诉求类型", "Kind of request"),
+    "kind.consultation": ("咨询", "Consultation"),
+    "kind.help": ("求助", "Request for help"),
+    "kind.complaint": ("投诉", "Complaint"),
+    "kind.suggestion": ("建议", "Suggestion"),
+    "submit.content": ("诉求内容", "Your request"),
+    "submit.place": ("地点", "Place"),
+    "submit.lat": ("纬度（选填）", "Latitude (optional)"),
+    "submit.lon": ("经度（选填）", "Longitude (optional)"),
+    "submit.name": ("姓名", "Name"),
+    "submit.phone": ("联系电话", "Phone"),
+    "submit.contact_hint": (
+        "咨询和建议可不留姓名电话；求助和投诉须留，以便回访。",
+        "Name and phone are optional for consultations and suggestions, required for help"
+        " and complaints (for the callback).",
+    ),
+    "submit.confidential": (
+        "请为我保密（承办单位看不到姓名和电话，且不公开）",
+        "Keep me confidential (handling units do not see my name and phone; never published)",
+    ),
+    "submit.channel": ("提交渠道", "Channel"),
+    "channel.web": ("网上诉求", "Web request"),
+    "channel.mailbox": ("市长信箱", "Mayor's mailbox"),
+    "submit.button": ("提交", "Submit"),
+    "submit.errors": ("请更正标出的内容。", "Please correct the marked fields."),
+    "done.title": ("已收到您的诉求", "Your request was received"),
+    "done.number": ("工单编号", "Order number"),
+    "done.code": ("查询码", "Lookup code"),
+    "done.keep": (
+        "请记下编号和查询码：查询办理进度需要两者。查询码只显示这一次。",
+        "Keep the number and the lookup code: you need both to follow the request."
+        " The code is shown only this once.",
+    ),
+    "done.follow": ("查看办理进度", "Follow this request"),
+    "follow.title": ("办理进度查询", "Follow a request"),
+    "follow.number": ("工单编号", "Order number"),
+    "follow.code": ("查询码", "Lookup code"),
+    "follow.button": ("查询", "Look up"),
+    "follow.error": ("编号或查询码不正确。", "The number or the lookup code is not right."),
+    "follow.throttled": (
+        "查询失败次数过多，请稍后再试。",
+        "Too many failed lookups; please try again later.",
+    ),
+    "follow.timeline": ("办理进度", "Progress"),
+    "step.received": ("已收到", "Received"),
+    "step.accepted": ("已受理", "Accepted"),
+    "step.answered": ("已直接答复", "Answered"),
+    "step.refused": ("不予受理", "Not accepted"),
+    "step.dispatched": ("已派单", "Dispatched"),
+    "step.extended": ("已延期", "Extended"),
+    "step.replied": ("承办单位已答复", "The unit replied"),
+    "step.callback": ("回访", "Callback"),
+    "step.closed": ("已办结", "Closed"),
+    "follow.work_order": ("工单编号", "Work order"),
+    "follow.unit": ("承办单位", "Handling unit"),
+    "follow.deadline": (
+        "办理时限：{days} 个工作日（至 {date}）",
+        "Time limit: {days} working days (until {date})",
+    ),
+    "follow.new_deadline": ("延期至 {date}", "Extended until {date}"),
+    "follow.reason": ("原因", "Reason"),
+    "follow.reply": ("答复内容", "Reply"),
+    "follow.waiting": ("等待工作人员受理。", "Waiting for an operator to review it."),
+    "reason.out_of_area": ("不属本市管辖", "outside the city's jurisdiction"),
+    "reason.emergency": (
+        "紧急情况请拨打 110/119/120/122",
+        "an emergency: call 110, 119, 120 or 122",
+    ),
+    "reason.litigation": (
+        "已进入诉讼、仲裁或行政复议程序",
+        "already in court, arbitration or review",
+    ),
+    "reason.secret": (
+        "涉及国家秘密、商业秘密或他人隐私",
+        "concerns secrets or another person's privacy",
+    ),
+    "reason.vague": ("诉求内容不明确", "too unspecific to handle"),
+    "sat.satisfied": ("满意", "Satisfied"),
+    "sat.basically_satisfied": ("基本满意", "Basically satisfied"),
+    "sat.dissatisfied": ("不满意", "Dissatisfied"),
+    "callback.unreached": ("未能联系上", "could not be reached"),
+    "public.title": ("公开答复", "Public answers"),
+    "public.q": ("关键词", "Search"),
+    "public.kind": ("类型", "Kind"),
+    "public.unit": ("承办单位", "Handling unit"),
+    "public.month": ("月份（年-月）", "Month (YYYY-MM)"),
+    "public.any": ("全部", "Any"),
+    "public.button": ("筛选", "Filter"),
+    "public.empty": ("没有符合条件的公开答复。", "No published answers match."),
+    "public.content": ("诉求", "Request"),
+    "public.reply": ("答复", "Reply"),
+    "public.received": ("提交日期", "Received"),
+    "public.closed": ("办结日期", "Closed"),
+    "public.satisfaction": ("满意度", "Satisfaction"),
+    "public.next": ("下一页", "Next page"),
+    "public.prev": ("上一页", "Previous page"),
+    "public.page": ("第 {n} 页", "Page {n}"),
+    "public.bad_filter": ("筛选条件不正确", "The filter is not valid"),
+    "error.title": ("无法处理请求", "The request could not be handled"),
+    "error.csrf": (
+        "表单已过期或来源无法确认，请返回重新填写提交。",
+        "The form has expired or its origin could not be confirmed; go back and submit it again.",
+    ),
+    "error.rate": ("提交过于频繁，请稍后再试。", "Too many submissions; please try again later."),
+    "error.not_found": ("页面不存在。", "This page does not exist."),
+    "error.busy": ("服务器繁忙，请稍后重试。", "The server is busy; please try again."),
+    "error.back": ("返回首页", "Back to the home page"),
+    "field.required": ("此项必填", "This field is required"),
+    "field.too_long": ("内容过长（最多 {n} 字）", "Too long (at most {n} characters)"),
+    "field.choice": ("请从列表中选择", "Choose one of the listed values"),
+    "field.number": ("须为数字", "Must be a number"),
+    "field.range": ("超出范围", "Out of range"),
+    "field.both": ("经纬度须同时填写", "Give both latitude and longitude"),
+    "field.phone": ("电话号码格式不正确", "Not a valid phone number"),
+    "field.control": ("含有非法字符", "Contains characters that are not allowed"),
+    "field.contact_needed": ("求助和投诉须留此项", "Required for help and complaints"),
+}
+
+
+def text(key: str, lang: str, **values: object) -> str:
+    zh, en = TEXT[key]
+    template = en if lang == "en" else zh
+    return template.format(**values) if values else template
