@@ -6,7 +6,8 @@ compared in constant time; 401 otherwise, and always while no secret is configur
 text becomes a web request through the same Open311 intake path as the web page
 (``validate_request`` + ``store_request``, channel ``sms``), so agents triage it with the
 others; the citizen is texted its number. A ``message_id`` is applied once: a retry answers
-the same number (``duplicate: true``). Posts per sender are limited like Open311 posts per
+the same number (``duplicate: true``). The text carries the request's lookup code (查询码),
+so the citizen can follow it on the web page (``/citizen/follow``). Posts per sender are limited like Open311 posts per
 address (429 with ``Retry-After``). The interface for a real provider: docs/sms.md.
 """
 
@@ -107,15 +108,24 @@ def _intake(store: Store, sms: InboundSms, limiter: RateLimiter) -> tuple[str, b
     if known is not None:
         return known, True
     limiter.check("sms:" + sms.sender.strip(), time.monotonic())
+    from central.web.lookup import server_secret, store_code
+
     fields = {"service_code": SERVICE_CODE, "description": sms.text, "phone": sms.sender}
     req = validate_request(fields)
-    contact_id = store_request(store, req, channel="sms")
+    secret = server_secret(store.db, store.settings.web.secret, store.now())
+    codes: list[str] = []
+
+    def lookup_code(tx: Any, contact_id: str) -> None:
+        codes.append(store_code(tx.conn, secret, contact_id, "sms", tx.now))
+
+    contact_id = store_request(store, req, channel="sms", also=lookup_code)
     m = schema.sms_messages
     with store.transaction() as tx:
         tx.conn.execute(
             update(m).where(m.c.message_id == sms.message_id).values(contact_id=contact_id)
         )
-    send_quietly(gateway_from(store.settings), sms.sender, received_text(contact_id))
+    text = received_text(contact_id, codes[0] if codes else None)
+    send_quietly(gateway_from(store.settings), sms.sender, text)
     return contact_id, False
 
 

@@ -94,6 +94,11 @@ def test_a_text_becomes_a_web_request_once_and_the_sender_gets_its_number(
 
     sent = [t for t in texts(outbox) if t["phone"] == "13912340001"]
     assert len(sent) == 1 and number in sent[0]["text"]
+    code = sent[0]["text"].split("查询码 ")[1].split("。")[0]
+    follow = httpx.get(f"{server.base_url}/citizen/follow", params={"number": number,
+                                                                     "code": code})  # fmt: skip
+    assert follow.status_code == 200 and 'data-step="received"' in follow.text
+    assert "13912340001" not in follow.text
 
     agent = live_seat(server, tmp_path / "agent", "S01", "agent1")
     sync(agent)

@@ -2,7 +2,7 @@
 applied once; a retry of the same id answers the contact it already made.
 
 Revision ID: 0010
-Revises: 0004
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0004"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
