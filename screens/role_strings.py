@@ -69,7 +69,8 @@ ROLE_STRINGS: dict[str, tuple[str, str]] = {
     "board.override": ("违提示派单", "overridden"),
     "board.published": ("已公开", "public"),
     "board.withheld": ("不公开", "withheld"),
-    "board.undecided": ("待定公开", "publish?"),
+    "board.default_public": ("默认公开", "public*"),
+    "board.default_withheld": ("默认不公开", "hidden*"),
     "board.confidential": ("保密", "private"),
     # columns
     "col.kind": ("类别", "Kind"),

@@ -9,7 +9,7 @@ directory, ``exports/``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,8 +35,10 @@ from workstation.seat_api import Board, NoticeRow, OrderRow, ProposalRow
 
 TABS = ("board", "callbacks", "notices", "assessment", "kb")
 SECTIONS = ("overdue", "extension", "returned", "dissatisfied", "notify", "override")
-CLOSED_SECTIONS = ("published", "withheld", "undecided", "confidential")
-"""A closed order's row on the board, by its publication state (公开 / 不公开 / 待定 / 保密)."""
+CLOSED_SECTIONS = ("published", "withheld", "default_public", "default_withheld", "confidential")
+"""A closed order's row on the board, by its publication state: decided (公开 / 不公开), the
+type's default while undecided (``[web] publish_by_default``), or confidential (保密)."""
+PUBLIC_SECTIONS = ("published", "default_public")
 ENTER_ACTION = {
     "extension": "decide",
     "returned": "reassign",
@@ -45,12 +47,12 @@ ENTER_ACTION = {
 }
 
 
-def publication(row: OrderRow) -> str:
+def publication(row: OrderRow, by_default: Collection[str]) -> str:
     """The board section of a closed order: why it is or is not on the citizens' page."""
     if row.confidential:
         return "confidential"
     if row.published is None:
-        return "undecided"
+        return "default_public" if row.type in by_default else "default_withheld"
     return "published" if row.published else "withheld"
 
 
@@ -164,7 +166,10 @@ class SupervisionHome(DetailedHome):
             for sec, items in zip(SECTIONS, lists, strict=True)
             for r in items
         ]
-        rows += [(f"{publication(r)}:{r.order_id}", publication(r), r) for r in board.closed]
+        by_default = self.services.settings.web.publish_by_default
+        for r in board.closed:
+            section = publication(r, by_default)
+            rows.append((f"{section}:{r.order_id}", section, r))
         self.query_one("#board-view", QueueView).rows = rows
         follow, self._follow = self._follow, None
         table = self.board.table
@@ -296,7 +301,7 @@ class SupervisionHome(DetailedHome):
         elif section == "confidential":
             self.notify(rt("pub.confidential"), severity="warning", timeout=8)
         else:
-            self._set_publication(row.order_id, section != "published")
+            self._set_publication(row.order_id, section not in PUBLIC_SECTIONS)
 
     @work(thread=True, group="publication", exit_on_error=False)
     def _set_publication(self, order_id: str, published: bool) -> None:

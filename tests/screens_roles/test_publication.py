@@ -49,7 +49,8 @@ def shown(app, text: str) -> bool:
 
 
 async def test_publish_withhold_and_the_confidential_reason(seat, central, lang) -> None:
-    plain = closed(central, NOW - days(6))
+    plain = closed(central, NOW - days(6))  # a complaint: withheld unless published
+    asked = closed(central, NOW - days(7), type="suggestion")  # published unless withheld
     secret = closed(central, NOW - days(5), confidential=True)
     still_open = central.dispatch(NOW - days(20))
     central.push()
@@ -57,7 +58,8 @@ async def test_publish_withhold_and_the_confidential_reason(seat, central, lang)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await until_home(pilot, "SupervisionHome")
         board = screen.query_one("#board-view", QueueView)
-        assert f"undecided:{plain}" in board.table.records
+        assert f"default_withheld:{plain}" in board.table.records
+        assert f"default_public:{asked}" in board.table.records
         assert f"confidential:{secret}" in board.table.records
         assert any(rt("rk.publication") in line for line in screen_lines(app)[-2:])  # key bar
         actions = {a.action: a for a in key_actions(screen)}
@@ -66,7 +68,7 @@ async def test_publish_withhold_and_the_confidential_reason(seat, central, lang)
             and actions["publication"].shown
         )
 
-        _select(board, f"undecided:{plain}")
+        _select(board, f"default_withheld:{plain}")
         await pilot.press("f10")
         await wait_for(pilot, lambda: f"published:{plain}" in board.table.records)
         assert outbox(seat) == [{"order_id": plain, "published": True}]
@@ -83,7 +85,11 @@ async def test_publish_withhold_and_the_confidential_reason(seat, central, lang)
         _select(board, f"overdue:{still_open}")
         await pilot.press("f10")
         await wait_for(pilot, lambda: shown(app, rt("pub.not_closed")))
-        assert [c["order_id"] for c in outbox(seat)] == [plain, plain]
+        _select(board, f"default_public:{asked}")
+        await pilot.press("f10")
+        await wait_for(pilot, lambda: f"withheld:{asked}" in board.table.records)
+        assert [c["order_id"] for c in outbox(seat)] == [plain, plain, asked]
+        assert outbox(seat)[-1]["published"] is False
 
 
 def test_the_seat_refuses_what_the_board_refuses(seat, central) -> None:
