@@ -85,12 +85,12 @@ def test_markup_in_every_field_and_query_stays_text(browser: Any, guarded: LiveS
 
 def test_a_post_without_the_forms_token_is_refused(browser: Any, guarded: LiveServer) -> None:
     base = guarded.base_url
-    for token in ("", "forged-token"):
+    for forged in ("", "forged-token"):
         browser.get(f"{base}/citizen/submit")
         wait_for(browser, "#submit-form")
         fill(browser, {"kind": "consultation", "content": "公积金怎么提取？"})
         field = browser.find_element(By.NAME, "csrf_token")
-        browser.execute_script("arguments[0].value = arguments[1]", field, token)
+        browser.execute_script("arguments[0].value = arguments[1]", field, forged)
         browser.find_element(By.ID, "submit-button").click()
         wait_for(browser, "#error-message")
         assert not browser.find_elements(By.ID, "order-number")
