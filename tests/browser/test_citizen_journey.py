@@ -79,7 +79,9 @@ def publish(server: LiveServer, tmp_path: Path, order_id: str) -> None:
     [row] = [r for r in supervisor.supervision_board().closed if r.order_id == order_id]
     assert row.published is None  # a complaint: not public until the supervisor says so
     supervisor.set_publication(order_id, True)
-    sync(supervisor)
+    sync(supervisor)  # the server's publication change replaces the seat's pending one
+    [row] = [r for r in supervisor.supervision_board().closed if r.order_id == order_id]
+    assert row.published is True
 
 
 def no_injection(driver: Any) -> None:
