@@ -21,7 +21,7 @@ from central.notices import KIND_OF_COMMAND, allocate_number, store_notice
 from central.order_tables import callback_change, load_order, order_units, save_order, store_contact
 from central.store import Store
 from workstation.errors import AlreadyExists, UnknownOrder, ValidationError
-from workstation.models import Actor, Contact, Role
+from workstation.models import Actor, Contact, OrderState, Role
 from workstation.orders import WorkOrder
 from workstation.permissions import ORDER_COMMANDS, require_permission
 from workstation.wire.commands import parse_args
@@ -70,7 +70,7 @@ def execute_command(
     if command in WEB_COMMANDS:
         from central.web.publication import apply_set_publication
 
-        return None, apply_set_publication(tx, args, actor)
+        return None, apply_set_publication(tx, args, actor, order_id)
     require_permission(command, actor)  # raises for an unknown command
     raise ValidationError("command", f"未知的操作：{command}", f"unknown command {command!r}")
 
@@ -101,6 +101,10 @@ def _order_command(
     if command in ("dispatch", "link_contact"):
         contact = pure(build_contact, command, {**args, "order_id": order_id}, actor, tx.now)
     save_order(tx, before, after, events)
+    if after.state is OrderState.CLOSED and (before is None or before.state is not after.state):
+        from central.web.public_list import index_closed_order
+
+        index_closed_order(tx, after)
     if contact is not None:
         log_contact(tx, contact, units=order_units(after))
     if notice is not None:

@@ -371,6 +371,16 @@ server_secrets = Table(
 """Secrets the server makes itself when the configuration names none (``web``: signs the
 citizen pages' CSRF tokens and keys the lookup-code digests), shared by every process."""
 
+public_search = Table(
+    "public_search",
+    metadata,
+    Column("order_id", String(64), primary_key=True),
+    Column("text", Text, nullable=False),
+)
+"""A closed order's content and reply, written when it closes: the public list's search
+narrows here (a short text, not the whole snapshot), then keeps only what still matches
+once masked (``central.web.public_list``)."""
+
 sms_messages = Table(
     "sms_messages",
     metadata,

@@ -4,8 +4,10 @@ First run (into ``<user data dir>/demo`` unless ``--data-dir``): create the cent
 database, load the 74-unit routing directory, add one demo user per role, enrol seat S01,
 import the demo knowledge base, start ``workstation serve`` on a free localhost port, and
 create orders in several states through the real sync path (dispatched, signed, overdue,
-replied/callback pending, closed). Later runs reuse the directory and only start the
-server. The server subprocess stops when the app exits.
+replied/callback pending, closed), and citizen requests submitted on the web page in every
+state the citizen sees (``hotline.demo_citizen``). Later runs reuse the directory and only
+start the server. The citizen pages' address (``/citizen/``) and a follow link per demo
+request are printed at start. The server subprocess stops when the app exits.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 from central.jobs import run_jobs
 from central.store import Store
 from central.testing import SeedUser, ServerStartError, running_server, seed
+from hotline.demo_citizen import print_receipts, seed_citizen_requests
 from offline_cache.services import SeatServices
 from workstation.errors import UserFacingError
 
@@ -203,6 +206,7 @@ def run_demo(
     db_url, token = prepare_central(root)
     with demo_server(root, db_url, port) as url:
         print(f"central server: {url}")
+        print(f"citizen pages: {url}/citizen/")
         services = prepare_seat(root, url, token)
         try:
             if first_run:
@@ -210,7 +214,12 @@ def run_demo(
                     seed_orders(services, db_url, root)
                 except UserFacingError as exc:
                     print(f"warning: demo orders incomplete: {exc}", file=sys.stderr)
+                try:
+                    seed_citizen_requests(url, db_url, root)
+                except (UserFacingError, RuntimeError, OSError) as exc:
+                    print(f"warning: citizen demo requests incomplete: {exc}", file=sys.stderr)
                 (root / READY).write_text("ok")
+            print_receipts(url, root)
             if not open_app:
                 return 0
             from screens.app import HotlineApp

@@ -140,6 +140,16 @@ def web_secret(request: Request) -> bytes:
     return secret
 
 
+def unit_names(request: Request) -> dict[str, str]:
+    from central.web.public_list import UnitNames
+
+    cache: UnitNames | None = getattr(request.app.state, "citizen_unit_names", None)
+    if cache is None:
+        cache = UnitNames()
+        request.app.state.citizen_unit_names = cache
+    return cache.get(store_of(request))
+
+
 def client_address(request: Request) -> str:
     from central.security import client_address as resolve
 
@@ -174,7 +184,7 @@ def _submit_page(request: Request, form: Any, status: int = 200) -> HTMLResponse
         nonce = csrf.new_nonce()
         cookies[csrf.COOKIE] = nonce
     errors = {
-        name: (values["message"] if key == "field.raw" else text(key, lang, **values))  # type: ignore[arg-type]
+        name: str(values["message"]) if key == "field.raw" else text(key, lang, **values)
         for name, (key, values) in form.errors.items()
     }
     return page(
@@ -210,9 +220,9 @@ async def submit(request: Request) -> HTMLResponse:
 
     try:
         fields = parse_body(await request.body(), request.headers.get("content-type", ""))
-    except Open311Error as exc:
-        return error_page(request, 400 if exc.status < 500 else 400, "error.title")
-    secret = web_secret(request)
+    except Open311Error as exc:  # not UTF-8, too large, too many fields, not a form
+        return error_page(request, exc.status, "error.bad_form")
+    secret = await run_in_threadpool(web_secret, request)  # made once, in the database
     if not csrf.token_ok(secret, request.cookies.get(csrf.COOKIE), fields.get(csrf.FIELD)):
         return error_page(request, 403, "error.csrf")
     form = intake.WebForm.from_fields(fields)
@@ -253,16 +263,19 @@ def follow(request: Request) -> HTMLResponse:
 
     number = request.query_params.get("number", "").strip()[:64]
     code = request.query_params.get("code", "").strip()[:64]
-    if not (number + code).isprintable():
-        number, code = number if number.isprintable() else "", code or "?"
-        code = code if code.isprintable() else "?"
+    if not number.isprintable():  # never sent to the database
+        number = ""
+    if not code.isprintable():
+        code = "?"  # a failed lookup, counted
     if not number or not code:
         return page(request, "follow.html", number=number, steps=None, error=None)
     lang, _ = language(request)
     guard = follow_guard(request, client_address(request))
     try:
         guard.before(time.monotonic())
-        found = find_timeline(store_of(request), web_secret(request), number, code, lang)
+        found = find_timeline(
+            store_of(request), web_secret(request), number, code, lang, unit_names(request)
+        )
         if found is None:
             guard.failed(time.monotonic())
     except FollowThrottled as exc:
@@ -301,12 +314,13 @@ def follow(request: Request) -> HTMLResponse:
 @router.get("/public", response_class=HTMLResponse)
 def public(request: Request) -> HTMLResponse:
     from central.web.intake import KINDS
-    from central.web.public_list import PublicFilter, find_public, unit_choices
+    from central.web.public_list import PublicFilter, find_public
 
     lang, _ = language(request)
     store = store_of(request)
     f, bad = PublicFilter.from_query(dict(request.query_params))
-    result = find_public(store, f) if not bad else None
+    names = unit_names(request)
+    result = find_public(store, f, names) if not bad else None
     items = result.items if result else []
 
     def url(n: int) -> str:
@@ -318,7 +332,7 @@ def public(request: Request) -> HTMLResponse:
         status=200 if not bad else 422,
         f=f,
         kinds=KINDS,
-        units=unit_choices(store),
+        units=list(names.items()),
         items=items,
         page=f.page,
         error=text("public.bad_filter", lang) if bad else None,

@@ -6,7 +6,8 @@ published (``order_publication``) or, without a decision, whose type is in
 masked (``workstation.masking.mask_text``) and the caller's own name, phone and address
 starred; the unit's name; dates; the callback's satisfaction. Newest closed first,
 filtered by kind, unit and month, searched in the *masked* text only (a phone number
-typed into the search box finds nothing), one page at a time.
+typed into the search box finds nothing: ``public_search``, the closed orders' content and
+reply, narrows; the masked text decides), one page at a time.
 """
 
 from __future__ import annotations
@@ -138,18 +139,19 @@ def _statement(store: Store, f: PublicFilter) -> Any:
         stmt = stmt.where(o.c.closed_at >= start, o.c.closed_at < end)
     if f.q:
         like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(o.c.snapshot.like(like, escape="\\"))
+        s = schema.public_search
+        found = select(s.c.order_id).where(s.c.text.like(like, escape="\\"))
+        stmt = stmt.where(o.c.order_id.in_(found))
     return stmt.order_by(o.c.closed_at.desc(), o.c.order_id.desc())
 
 
-def find_public(store: Store, f: PublicFilter) -> PublicPage:
+def find_public(store: Store, f: PublicFilter, names: dict[str, str]) -> PublicPage:
     """One page of the public list; ``more`` when a next page has items."""
     size = store.settings.web.page_size
     skip = (f.page - 1) * size
     stmt = _statement(store, f)
     out: list[PublicItem] = []
     with store.db.read() as conn:
-        names = dict(conn.execute(select(schema.units.c.code, schema.units.c.name)).all())
         if not f.q:  # every row qualifies: let the database skip
             rows = conn.execute(stmt.offset(skip).limit(size + 1)).all()
             out = [item for r in rows if (item := public_item(store, r, names)) is not None]
@@ -169,6 +171,14 @@ def find_public(store: Store, f: PublicFilter) -> PublicPage:
             if len(rows) < BATCH:
                 return PublicPage(out, more=False)
             offset += BATCH
+
+
+def index_closed_order(tx: Any, order: Any) -> None:
+    """Keep a closing order's content and reply for the search (in its transaction)."""
+    s = schema.public_search
+    text_ = f"{order.content}\n{order.reply}"
+    tx.conn.execute(s.delete().where(s.c.order_id == order.order_id))
+    tx.conn.execute(s.insert().values(order_id=order.order_id, text=text_))
 
 
 def public_item(store: Store, row: Any, names: dict[str, str]) -> PublicItem | None:
@@ -200,9 +210,23 @@ def public_item(store: Store, row: Any, names: dict[str, str]) -> PublicItem | N
     )
 
 
-def unit_choices(store: Store) -> list[tuple[str, str]]:
-    u = schema.units
-    with store.db.read() as conn:
-        return [
-            (r.code, r.name) for r in conn.execute(select(u.c.code, u.c.name).order_by(u.c.code))
-        ]
+class UnitNames:
+    """The routing directory's names by code, re-read at most every few seconds (as
+    ``Store.context`` does with the codes): every page names units, few change them."""
+
+    TTL_S = 5.0
+
+    def __init__(self) -> None:
+        self._cached: tuple[float, dict[str, str]] | None = None
+
+    def get(self, store: Store) -> dict[str, str]:
+        import time
+
+        cached = self._cached
+        if cached is None or time.monotonic() - cached[0] > self.TTL_S:
+            u = schema.units
+            with store.db.read() as conn:
+                rows = conn.execute(select(u.c.code, u.c.name).order_by(u.c.code)).all()
+            cached = (time.monotonic(), {r.code: r.name for r in rows})
+            self._cached = cached
+        return cached[1]

@@ -29,11 +29,22 @@ class ConfidentialNotPublishable(DomainError):
     code = "confidential"
 
 
-def apply_set_publication(tx: Tx, args: dict[str, Any], actor: Actor) -> dict[str, Any]:
-    """Store the supervisor's decision (args already parsed by the wire model)."""
+def apply_set_publication(
+    tx: Tx, args: dict[str, Any], actor: Actor, envelope_order_id: str | None = None
+) -> dict[str, Any]:
+    """Store the supervisor's decision (args already parsed by the wire model).
+
+    The order is ``args["order_id"]``, or the command envelope's ``order_id`` when the
+    args leave it out; the two must not name different orders."""
     from central.order_tables import load_order
 
-    order_id = str(args.get("order_id") or "").strip()
+    order_id = str(args.get("order_id") or envelope_order_id or "").strip()
+    if envelope_order_id and envelope_order_id != order_id:
+        raise ValidationError(
+            "order_id",
+            "命令与参数中的工单编号不一致",
+            "the command's order number and its args' differ",
+        )
     if not order_id:
         raise ValidationError("order_id", "缺少工单编号", "the order number is missing")
     published = args.get("published")

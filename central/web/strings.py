@@ -130,6 +130,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "表单已过期或来源无法确认，请返回重新填写提交。",
         "The form has expired or its origin could not be confirmed; go back and submit it again.",
     ),
+    "error.bad_form": (
+        "提交的内容无法读取（须为 UTF-8 表单，且不超过 64 KB）。",
+        "The form could not be read (a UTF-8 form of at most 64 KB).",
+    ),
     "error.rate": ("提交过于频繁，请稍后再试。", "Too many submissions; please try again later."),
     "error.not_found": ("页面不存在。", "This page does not exist."),
     "error.busy": ("服务器繁忙，请稍后重试。", "The server is busy; please try again."),

@@ -1,7 +1,7 @@
 """Per-address throttles of the citizen pages, on the Open311 limiter.
 
-Submissions count in the very bucket of anonymous Open311 posts (``app.state``'s
-``open311_limiter``: one limit per address whichever door a post comes in by). Follow
+Submissions count per address at the rate of anonymous Open311 posts
+(``[open311] rate_per_minute``), in a limiter of their own kept on the app. Follow
 lookups count their *failures* per address (``[web] follow_failures_per_minute``); past
 the limit the address is refused (429) until the window has room again, even with the
 right code, so guessing codes costs a stranger a minute per few tries.
@@ -34,7 +34,7 @@ def _app_limiter(request: Request, name: str, per_minute: int) -> RateLimiter:
 def check_submit(request: Request, address: str, now: float) -> None:
     """Count a submission against the address's Open311 bucket (``Open311Error`` 429)."""
     settings = request.app.state.store.settings
-    _app_limiter(request, "open311_limiter", settings.open311.rate_per_minute).check(
+    _app_limiter(request, "citizen_submit_limiter", settings.open311.rate_per_minute).check(
         "ip:" + address, now
     )
 

@@ -42,7 +42,7 @@ class Timeline:
 
 
 def find_timeline(
-    store: Store, secret: bytes, number: str, code: str, lang: str
+    store: Store, secret: bytes, number: str, code: str, lang: str, names: dict[str, str]
 ) -> Timeline | None:
     """The timeline when ``code`` is ``number``'s lookup code, else None (same for both)."""
     from central.web.lookup import code_matches
@@ -60,12 +60,10 @@ def find_timeline(
         if row is None:
             return None
         order = None
-        names: dict[str, str] = {}
         if row.order_id:
             o = schema.orders
             snap = conn.execute(select(o.c.snapshot).where(o.c.order_id == row.order_id)).scalar()
             order = json.loads(snap) if snap else None
-            names = dict(conn.execute(select(schema.units.c.code, schema.units.c.name)).all())
     return build(store, json.loads(row.data), row.outcome, row.received_at, order, names, lang)
 
 

@@ -155,6 +155,7 @@ class Api:
         user: str,
         name: str,
         order_id: str | None = None,
+        /,  # positional: ``set_publication`` has an ``order_id`` among its args
         seat: str | None = None,
         client_id: str | None = None,
         mutation_id: int | None = None,
@@ -202,7 +203,9 @@ class Api:
             return self.client.post("/api/v1/sync/push", content=raw, headers=headers)
         return self.client.post("/api/v1/sync/push", json=body, headers=self.auth(user))
 
-    def do(self, user: str, name: str, order_id: str | None = None, **args: Any) -> dict[str, Any]:
+    def do(
+        self, user: str, name: str, order_id: str | None = None, /, **args: Any
+    ) -> dict[str, Any]:
         """Push one command as ``user`` and return its result."""
         r = self.push(user, [self.command(user, name, order_id, **args)])
         assert r.status_code == 200, r.text

@@ -96,6 +96,13 @@ def test_only_supervisors_decide_and_args_are_checked(server: Server) -> None:
         publish(server, "QD-S01-2611-9999", True)
     with pytest.raises(ValidationError):
         publish(server, order_id, "yes")
+    other = closed(server, 2, type="complaint", day=3)
+    with pytest.raises(ValidationError):  # the envelope and the args name different orders
+        server.run(
+            "set_publication", order_id, {"order_id": other, "published": True}, "sup", at(20)
+        )
+    server.run("set_publication", other, {"published": True}, "sup", at(20))  # envelope only
+    assert other in listed(server)
 
 
 def test_content_and_reply_are_masked(server: Server) -> None:
