@@ -7,7 +7,7 @@ for ``--seconds`` each:
 1. ``GET /citizen/follow?number=…&code=…``: random requests with their right codes (the
    timeline of a closed order: every step);
 2. ``GET /citizen/public``: random pages among the first 50, a third of them filtered by
-   type, unit or month.
+   type, unit or month, a few searched (one order's words, or a word in every order).
 
 Prints requests per second, p50/p99/max latency and the non-200 count; the target is p99
 <= 100 ms. The orders are clones of one order made through the server's own command path
@@ -95,10 +95,12 @@ def _seed_orders(store: Any, n: int, units: list[str]) -> list[tuple[str, str]]:
     with store.db.write() as conn:  # the template itself is replaced by its clones
         conn.execute(delete(schema.contacts).where(schema.contacts.c.order_id == order["order_id"]))
         conn.execute(delete(schema.orders).where(schema.orders.c.order_id == order["order_id"]))
+        search = schema.public_search
+        conn.execute(delete(search).where(search.c.order_id == order["order_id"]))
     rng = random.Random(17)
     pairs: list[tuple[str, str]] = []
     for start in range(0, n, BATCH):
-        orders, contacts, lookups, published = [], [], [], []
+        orders, contacts, lookups, published, searches = [], [], [], [], []
         for i in range(start, min(n, start + BATCH)):
             order_id, number, code = f"QD-B01-2601-{i:06d}", f"311-2026-{i + 1:06d}", f"C{i:09d}"
             kind, unit = KINDS[i % 4], units[rng.randrange(len(units))]
@@ -109,6 +111,7 @@ def _seed_orders(store: Any, n: int, units: list[str]) -> list[tuple[str, str]]:
             orders.append({**order, "order_id": order_id, "type": kind, "unit": unit,
                            "closed_at": closed, "updated_at": closed,
                            "snapshot": json.dumps(s, ensure_ascii=False)})  # fmt: skip
+            searches.append({"order_id": order_id, "text": f"{s['content']}\n{s['reply']}"})
             d = {**cdata, "contact_id": number, "order_id": order_id}
             contacts.append({**contact, "contact_id": number, "order_id": order_id,
                              "data": json.dumps(d, ensure_ascii=False)})  # fmt: skip
@@ -122,6 +125,7 @@ def _seed_orders(store: Any, n: int, units: list[str]) -> list[tuple[str, str]]:
             conn.execute(schema.orders.insert(), orders)
             conn.execute(schema.contacts.insert(), contacts)
             conn.execute(schema.web_lookups.insert(), lookups)
+            conn.execute(schema.public_search.insert(), searches)
             if published:
                 conn.execute(schema.order_publication.insert(), published)
     with store.db.write() as conn:
@@ -213,6 +217,8 @@ def main() -> int:
             public += [f"/citizen/public?kind={k}&page={p}" for k in KINDS for p in (1, 2, 5)]
             public += [f"/citizen/public?unit={u}" for u in seeded.unit_codes[:20]]
             public += [f"/citizen/public?month={m}" for m in months]
+            public += [f"/citizen/public?q=第{rng.randrange(args.orders)}件" for _ in range(10)]
+            public += ["/citizen/public?q=路灯", "/citizen/public?q=路灯&page=3"]
             for page_name, urls in (("follow page", follow), ("public list", public)):
                 times, errors, wall = asyncio.run(
                     _load(server.base_url, urls, args.clients, args.seconds)
