@@ -31,6 +31,7 @@ from central import (
     open311_status,
     orders_api,
     reports,
+    sms,
     sync_server,
 )
 from central.api_models import Health, error_responses
@@ -104,6 +105,7 @@ def create_app(
     app.include_router(reports.router)
     app.include_router(assist_api.router)
     app.include_router(callers_api.router)
+    app.include_router(sms.router)
     citizen_pages.install(app)  # /citizen/: the citizen's web pages (docs/web.md)
     return app
 

@@ -27,7 +27,7 @@ from workstation.permissions import ORDER_COMMANDS, require_permission
 from workstation.wire.commands import parse_args
 
 T = TypeVar("T")
-TRIAGE_CHANNELS = ("web", "mobile", "mailbox")
+TRIAGE_CHANNELS = ("web", "mobile", "mailbox", "sms")
 
 CONTACT_COMMANDS = frozenset({"answer_contact", "reject_contact"})
 WEB_COMMANDS = frozenset({"set_publication"})
@@ -111,6 +111,10 @@ def _order_command(
         store_notice(tx, command, *notice, after, actor, store.settings)
     if command == "create_callback":
         tx.emit(callback_change(after, due=True))
+    if command == "reply":
+        from central.sms_gateway import notify_reply_ready
+
+        notify_reply_ready(store.settings, tx.conn, after)
     return after
 
 

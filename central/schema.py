@@ -412,3 +412,13 @@ public_search = Table(
 """A closed order's content and reply, written when it closes: the public list's search
 narrows here (a short text, not the whole snapshot), then keeps only what still matches
 once masked (``central.web.public_list``)."""
+
+sms_messages = Table(
+    "sms_messages",
+    metadata,
+    Column("message_id", String(128), primary_key=True),
+    Column("sender", String(32), nullable=False),
+    Column("contact_id", String(64), nullable=True),
+    Column("received_at", UTCDateTime, nullable=False),
+)
+"""Inbound SMS by the gateway's message id: one contact per message, retries answer it."""

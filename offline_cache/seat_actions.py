@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from offline_cache.db import SeatDB, get_meta, set_meta
 from offline_cache.ids import order_number, uuid7
 from offline_cache.order_view import append_command, upsert_contact, upsert_entity, write_order_row
+from workstation.errors import DomainError
 from workstation.models import Actor
 
 if TYPE_CHECKING:
@@ -22,6 +23,12 @@ if TYPE_CHECKING:
     from workstation.orders import WorkOrder
     from workstation.rule_checks import Context
     from workstation.seat_api import SeatInfo, Session
+
+
+class PublicationRefused(DomainError):
+    """The order cannot be published or withheld now (不能公开), with the reason."""
+
+    code = "publication_refused"
 
 
 def read_order(db: SeatDB, order_id: str) -> WorkOrder | None:
@@ -228,6 +235,42 @@ class SeatActions:
                 data.update(status="published" if publish else "rejected", _pending=True)
                 upsert_entity(conn, "kb_proposal", proposal_id, data)
         self._after_write([])
+
+    def set_publication(self, order_id: str, published: bool) -> None:
+        """Publish a closed order on the citizens' page, or withhold it (公开 / 不公开).
+
+        The supervision center decides; a confidential order (保密) is never published.
+        The seat shows the decision at once (entity ``publication``, pending until the
+        server's change replaces it); the server checks the same rules again."""
+        from workstation.errors import ValidationError
+        from workstation.models import OrderState, Role
+
+        actor, now = self.actor(), self.now()
+        if actor.role is not Role.SUPERVISOR:
+            raise PublicationRefused(
+                "只有督查中心可以决定是否公开", "only the supervision center decides publication"
+            )
+        order = self.order(order_id)
+        if order is None:
+            raise ValidationError("order_id", f"没有工单 {order_id}", f"no order {order_id}")
+        if order.state is not OrderState.CLOSED:
+            raise PublicationRefused(
+                "只有已办结的工单可以公开", "only closed orders can be published"
+            )
+        if published and order.confidential:
+            raise PublicationRefused(
+                "来电人要求保密，此工单不能公开",
+                "the caller asked for confidentiality: this order is never published",
+            )
+        args = {"order_id": order_id, "published": bool(published)}
+        with self.db.transaction() as conn:
+            append_command(
+                conn, command="set_publication", args=args, actor=actor, now=now,
+                order_id=order_id, base_version=None,
+            )  # fmt: skip
+            data = {**args, "_pending": True}
+            upsert_entity(conn, "publication", order_id, data)
+        self._after_write([order_id])
 
     # -- drafts -------------------------------------------------------------------------
 

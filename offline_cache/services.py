@@ -352,6 +352,9 @@ class SeatServices:
     def review_proposal(self, proposal_id: str, publish: bool, comment: str = "") -> None:
         self.actions.review_proposal(proposal_id, publish, comment)
 
+    def set_publication(self, order_id: str, published: bool) -> None:
+        self.actions.set_publication(order_id, published)
+
     def save_draft(self, key: str, data: dict[str, Any]) -> None:
         self.actions.save_draft(key, data)
 

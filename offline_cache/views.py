@@ -235,7 +235,44 @@ def supervision_board(db: SeatDB, now: datetime) -> Board:
             "created_at DESC",
             False,
         ),
+        closed=closed_with_publication(db),
     )
+
+
+CLOSED_ON_BOARD = 200
+"""The board lists this many of the latest closed orders for publication (公开)."""
+
+
+def closed_with_publication(db: SeatDB) -> list[OrderRow]:
+    """The latest closed orders, each with whether it is published: the seat's own pending
+    decision or the server's (a ``publication`` change), else the order's ``published``."""
+    from dataclasses import replace
+
+    rows = _rows(db, "state='closed'", (), f"created_at DESC LIMIT {CLOSED_ON_BOARD}", False)
+    if not rows:
+        return rows
+    marks = ",".join("?" * len(rows))
+    ids = [r.order_id for r in rows]
+    decided = {
+        str(r["key"]): json.loads(r["data"]).get("published")
+        for r in db.query(
+            f"SELECT key, data FROM entities WHERE entity='publication' AND key IN ({marks})",
+            ids,
+        )
+    }
+    in_order = {
+        str(r["order_id"]): r["published"]
+        for r in db.query(
+            "SELECT order_id, json_extract(snapshot, '$.published') AS published FROM orders"
+            f" WHERE order_id IN ({marks})",
+            ids,
+        )
+    }
+    out = []
+    for row in rows:
+        value = decided.get(row.order_id, in_order.get(row.order_id))
+        out.append(replace(row, published=None if value is None else bool(value)))
+    return out
 
 
 def notices(db: SeatDB, unit: str | None) -> list[NoticeRow]:
@@ -279,14 +316,15 @@ def kb_proposals(db: SeatDB) -> list[ProposalRow]:
     return out
 
 
-WEB_CHANNELS = ("web", "mobile", "mailbox")
+WEB_CHANNELS = ("web", "mobile", "mailbox", "sms")
 
 
 def web_requests(db: SeatDB) -> list[WebRequestRow]:
     """Contacts from the web/mobile/mailbox channels still ``logged`` (pulled), oldest first."""
     rows = db.query(
         "SELECT data FROM contacts WHERE outcome='logged'"
-        " AND json_extract(data, '$.channel') IN (?, ?, ?) ORDER BY received_at, contact_id",
+        " AND json_extract(data, '$.channel') IN (" + ", ".join("?" * len(WEB_CHANNELS)) + ")"
+        " ORDER BY received_at, contact_id",
         WEB_CHANNELS,
     )
     out = []

@@ -67,6 +67,11 @@ ROLE_STRINGS: dict[str, tuple[str, str]] = {
     "board.dissatisfied": ("不满意", "dissatisfied"),
     "board.notify": ("待告知", "tell caller"),
     "board.override": ("违提示派单", "overridden"),
+    "board.published": ("已公开", "public"),
+    "board.withheld": ("不公开", "withheld"),
+    "board.default_public": ("默认公开", "public*"),
+    "board.default_withheld": ("默认不公开", "hidden*"),
+    "board.confidential": ("保密", "private"),
     # columns
     "col.kind": ("类别", "Kind"),
     "col.order": ("工单号", "Order"),
@@ -226,6 +231,21 @@ ROLE_STRINGS: dict[str, tuple[str, str]] = {
         "Close (with an explanation after dissatisfaction)",
     ),
     "rk.co_handler": ("协办", "Co-handler"),
+    "rk.publication": ("公开", "Publish"),
+    "rk.publication.long": (
+        "公开或撤下所选已办结工单（市民网页）",
+        "Publish or withhold the selected closed order (citizens' page)",
+    ),
+    "pub.not_closed": (
+        "只有已办结的工单可以公开，请选择看板下方的已办结工单",
+        "Only closed orders can be published: pick one from the board's closed rows",
+    ),
+    "pub.confidential": (
+        "来电人要求保密，此工单不能公开",
+        "The caller asked for confidentiality: this order is never published",
+    ),
+    "pub.done_publish": ("已公开 {order}", "Published {order}"),
+    "pub.done_withhold": ("已撤下 {order}，不再公开", "Withheld {order} from the public page"),
     "rk.co_handler.long": ("增加协办单位", "Add a co-handling unit"),
     "co.title": ("增加协办 {order}", "Add a co-handler to {order}"),
     "co.unit": ("协办单位", "Co-handling unit"),

@@ -9,7 +9,7 @@ directory, ``exports/``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,12 +35,25 @@ from workstation.seat_api import Board, NoticeRow, OrderRow, ProposalRow
 
 TABS = ("board", "callbacks", "notices", "assessment", "kb")
 SECTIONS = ("overdue", "extension", "returned", "dissatisfied", "notify", "override")
+CLOSED_SECTIONS = ("published", "withheld", "default_public", "default_withheld", "confidential")
+"""A closed order's row on the board, by its publication state: decided (公开 / 不公开), the
+type's default while undecided (``[web] publish_by_default``), or confidential (保密)."""
+PUBLIC_SECTIONS = ("published", "default_public")
 ENTER_ACTION = {
     "extension": "decide",
     "returned": "reassign",
     "dissatisfied": "rehandle",
     "notify": "notify_caller",
 }
+
+
+def publication(row: OrderRow, by_default: Collection[str]) -> str:
+    """The board section of a closed order: why it is or is not on the citizens' page."""
+    if row.confidential:
+        return "confidential"
+    if row.published is None:
+        return "default_public" if row.type in by_default else "default_withheld"
+    return "published" if row.published else "withheld"
 
 
 def month_start(moment: datetime, shift: int = 0) -> datetime:
@@ -62,6 +75,7 @@ class SupervisionHome(DetailedHome):
         Binding("f7", "notify_caller", "rk.notify", id="super.notify"),
         Binding("f8", "next_tab", "rk.next_tab", id="super.next_tab"),
         Binding("f9", "export", "rk.export", id="super.export"),
+        Binding("f10", "publication", "rk.publication", id="super.publication"),
         Binding("f12", "add_co_handler", "rk.co_handler", id="super.co_handler"),
         Binding("[", "period(-1)", "rk.prev", id="super.prev", show=False),
         Binding("]", "period(1)", "rk.next", id="super.next", show=False),
@@ -77,6 +91,7 @@ class SupervisionHome(DetailedHome):
         self.period_shift = 0
         self.loaded = 0
         self.last_export: list[Path] = []
+        self._follow: str | None = None  # the board row to highlight after the next reload
 
     def compose(self) -> ComposeResult:
         yield HeaderBar()
@@ -151,7 +166,15 @@ class SupervisionHome(DetailedHome):
             for sec, items in zip(SECTIONS, lists, strict=True)
             for r in items
         ]
+        by_default = self.services.settings.web.publish_by_default
+        for r in board.closed:
+            section = publication(r, by_default)
+            rows.append((f"{section}:{r.order_id}", section, r))
         self.query_one("#board-view", QueueView).rows = rows
+        follow, self._follow = self._follow, None
+        table = self.board.table
+        if follow in table.records:
+            table.move_cursor(row=table.get_row_index(follow))
         self.query_one("#super-queue", QueueView).rows = [(r.order_id, "queue", r) for r in queue]
 
     def _show_notices(self, notices: list[NoticeRow]) -> None:
@@ -266,6 +289,27 @@ class SupervisionHome(DetailedHome):
         if row is not None:
             run = self.run_order_command(row.order_id, "notify_caller", {})
             self.open_with_order(row.order_id, lambda order: dialogs.notify_dialog(order, run))
+
+    def action_publication(self) -> None:
+        """Publish the highlighted closed order on the citizens' page, or withhold it."""
+        row = self.board.selected
+        if not self.need_order(row):
+            return
+        section = self.board.selected_section
+        if section not in CLOSED_SECTIONS:
+            self.notify(rt("pub.not_closed"), severity="warning")
+        elif section == "confidential":
+            self.notify(rt("pub.confidential"), severity="warning", timeout=8)
+        else:
+            self._set_publication(row.order_id, section not in PUBLIC_SECTIONS)
+
+    @work(thread=True, group="publication", exit_on_error=False)
+    def _set_publication(self, order_id: str, published: bool) -> None:
+        self.services.set_publication(order_id, published)
+        self._follow = f"{'published' if published else 'withheld'}:{order_id}"
+        done = rt("pub.done_publish" if published else "pub.done_withhold", order=order_id)
+        self.app.call_from_thread(self.notify, done, markup=False)
+        self.app.call_from_thread(self.reload)
 
     def action_record(self) -> None:
         row = self.query_one("#super-queue", QueueView).selected

@@ -61,6 +61,10 @@ Example ``workstation.toml``::
     api_docs = false          # serve /docs, /redoc and /openapi.json
     auth_audit_days = 90      # login audit rows older than this are deleted
 
+    [sms]                     # the SMS gateway (docs/sms.md)
+    inbound_secret = ""       # the gateway sends it in X-SMS-Secret; empty: webhook refuses
+    outbound_log = ""         # the demo gateway: texts appended to this file
+
 The short environment names of the first releases still work: ``WORKSTATION_JOBS_INTERVAL``,
 ``WORKSTATION_ASSIST_TRAINING``, ``WORKSTATION_ASSIST_MIN_NEW_ORDERS``,
 ``WORKSTATION_ASSIST_TRAIN_INTERVAL``, ``WORKSTATION_OPEN311_RATE_PER_MINUTE`` and
@@ -187,6 +191,15 @@ class WebSettings(BaseModel):
         return _comma_separated(value)
 
 
+class SmsSettings(BaseModel):
+    """``[sms]``: the SMS gateway (docs/sms.md). No secret: the inbound webhook refuses all;
+    no ``outbound_log``: no texts are sent."""
+
+    model_config = _STRICT
+    inbound_secret: str = ""
+    outbound_log: Path | None = None  # the demo's log-file gateway appends one line a text
+
+
 class SecuritySettings(BaseModel):
     """``[security]``: login throttling and lockout, the password-hash pool, proxies, docs."""
 
@@ -243,6 +256,7 @@ class Settings(BaseModel):
     open311: Open311Settings = Field(default_factory=Open311Settings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    sms: SmsSettings = Field(default_factory=SmsSettings)
 
     _calendar: WorkingCalendar | None = PrivateAttr(default=None)
 

@@ -126,6 +126,9 @@ class OrderRow:
     leader_instructed: bool = False
     co_units: tuple[str, ...] = ()
     next_callback_at: datetime | None = None
+    published: bool | None = None
+    """公开: a closed order published (True) or withheld (False) on the citizens' page;
+    None while the supervision center has not decided (the type's default applies)."""
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,8 @@ class Board:
     caller_notifications: list[OrderRow] = field(default_factory=list)
     overridden: list[OrderRow] = field(default_factory=list)
     """Open orders dispatched although the assist flagged the call (派单理由 on the trail)."""
+    closed: list[OrderRow] = field(default_factory=list)
+    """The latest closed orders, each with its publication state (公开 / 不公开)."""
 
 
 @dataclass(frozen=True)
@@ -388,6 +393,7 @@ class SeatServicesProtocol(Protocol):
     ) -> WorkOrder: ...
     def propose_article(self, article: dict[str, Any], policy_basis: str) -> str: ...
     def review_proposal(self, proposal_id: str, publish: bool, comment: str = "") -> None: ...
+    def set_publication(self, order_id: str, published: bool) -> None: ...
 
     # drafts (the screen's raw values, saved as typed)
     def save_draft(self, key: str, data: dict[str, Any]) -> None: ...

@@ -32,7 +32,7 @@ LANGS = ["zh", "en"]
 MUST_SHOW = {
     "IntakeScreen": {"F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10", "F11", "^F"},
     "UnitHome": {"F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "^F"},
-    "SupervisionHome": {"F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F12", "^F"},
+    "SupervisionHome": {"F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10", "F12", "^F"},
     "CallbackHome": {"F1", "F2", "F4", "F5", "F8", "^F"},
 }
 
