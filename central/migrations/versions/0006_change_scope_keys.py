@@ -7,7 +7,7 @@ The column widens to hold ``user:<64-character name>``. Contacts get an index on
 caller's phone, for the caller history the seats now ask the server for.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

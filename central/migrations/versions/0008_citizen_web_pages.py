@@ -5,7 +5,7 @@ public list of closed orders, and ``public_search`` (content and reply of each c
 order, filled here from the snapshots of the orders already closed).
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0004"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

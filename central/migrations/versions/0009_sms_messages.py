@@ -1,7 +1,7 @@
 """SMS messages received by the inbound webhook (issue 17): each gateway message id is
 applied once; a retry of the same id answers the contact it already made.
 
-Revision ID: 0010
+Revision ID: 0009
 Revises: 0008
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
