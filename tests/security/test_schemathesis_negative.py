@@ -86,7 +86,7 @@ def negative_schema(live: LiveServer) -> Any:
     return schema
 
 
-NO_INPUT = ("/healthz", "/api/v1/seats/verify", "/api/v1/auth/logout")
+NO_INPUT = ("/healthz", "/api/v1/seats/verify", "/api/v1/auth/logout", "/api/v1/kb/vectors")
 """Operations with nothing to make malformed but their credentials (schemathesis cannot
 negate those); ``test_no_server_errors.py`` sweeps them with bad headers."""
 
