@@ -130,6 +130,9 @@ def install_error_handlers(app: FastAPI) -> None:
         data = exc.to_dict()
         data["error"] = data.pop("code")
         headers = {"Retry-After": "1"} if status == 503 else None
+        retry_after = getattr(exc, "retry_after", None)
+        if isinstance(retry_after, int) and status in (429, 503):  # e.g. rate_limit.RateLimited
+            headers = {"Retry-After": str(max(1, retry_after))}
         if status == 401:
             headers = {"WWW-Authenticate": "Bearer"}
         return JSONResponse(data, status_code=status, headers=headers)

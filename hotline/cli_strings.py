@@ -8,6 +8,12 @@ A help text missing here is shown in English (tests/cli checks that none is miss
 from __future__ import annotations
 
 HELP_ZH: dict[str, str] = {
+    # the semantic stage (issue 16)
+    "make the vectors the articles lack (resumable)": "为缺少向量的文章生成向量（可断点续做）",
+    "do not embed the articles (search is lexical)": "不为文章生成向量（只做字词检索）",
+    "the keystroke ranking only (no dense stage)": "只用逐键检索的排序（不做语义检索）",
+    "make the KB articles' missing or stale vectors now": "立即为知识库文章补做缺失或过期的向量",
+    "only show how many are up to date": "只显示多少篇的向量是最新的",
     # the sub-commands
     "compute a work order's deadline (办理期限)": "计算工单的办理期限",
     "working-day calendar: check a year, load an overrides file": "工作日历：检查某年数据，加载放假安排文件",
