@@ -28,16 +28,6 @@ import uuid
 from pathlib import Path
 
 
-def _db_url(base: str, name: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return (
-        make_url(base.replace("postgresql+psycopg://", "postgresql://"))
-        .set(database=name)
-        .render_as_string(hide_password=False)
-    )
-
-
 async def _push_load(
     base: str,
     tokens: list[tuple[str, str, str, str]],
@@ -194,16 +184,12 @@ def main() -> int:
 
     from central.db import Database
     from central.store import Store
-    from central.testing import running_server, seed
+    from central.testing import running_server, scratch_pg_database, seed
     from workstation.config import load_settings
 
-    name = f"hl_bench_{uuid.uuid4().hex[:8]}"
-    admin = _db_url(args.pg, "postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = _db_url(args.pg, name)
     tmp = Path(tempfile.mkdtemp(prefix="central-bench-"))
-    try:
+    with scratch_pg_database(args.pg, "hl_bench") as scratch:
+        url = scratch.url
         store = Store(Database(url), load_settings(env={"WORKSTATION_DATA_DIR": str(tmp / "data")}))
         seats = tuple(f"B{i:02d}" for i in range(5))
         seeded = seed(store, seats)
@@ -253,9 +239,6 @@ def main() -> int:
                 f"pull (limit 500, {args.samples} random cursors): p50 {q[49] * 1000:.1f} ms, "
                 f"p99 {q[98] * 1000:.1f} ms, max {max(times) * 1000:.1f} ms"
             )
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return 0
 
 

@@ -33,16 +33,6 @@ from typing import Any
 WAIT_S = 30
 
 
-def _db_url(base: str, name: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return (
-        make_url(base.replace("postgresql+psycopg://", "postgresql://"))
-        .set(database=name)
-        .render_as_string(hide_password=False)
-    )
-
-
 def _tree(pid: int) -> list[Any]:
     import psutil
 
@@ -273,20 +263,16 @@ def main() -> int:
         return 2
     import resource
 
-    import psycopg
-
     from central.testing import start_live_server
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     need = args.seats * 2 + 200  # both ends of every connection live on this machine
     if soft < need:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, need), hard))
-    name = f"hl_idle_{uuid.uuid4().hex[:10]}"
-    admin = _db_url(args.pg, "postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    db_url = _db_url(args.pg, name)
-    try:
+    from central.testing import scratch_pg_database
+
+    with scratch_pg_database(args.pg, "hl_idle") as scratch:
+        db_url, admin, name = scratch.url, scratch.admin_url, scratch.name
         with (
             tempfile.TemporaryDirectory() as tmp,
             start_live_server(
@@ -294,9 +280,6 @@ def main() -> int:
             ) as live,
         ):
             asyncio.run(_run(live, db_url, name, admin, args.seats))
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return 0
 
 

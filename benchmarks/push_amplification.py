@@ -37,8 +37,6 @@ import os
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -327,24 +325,6 @@ def attack(live: Any, figures: Figures, pushes: int) -> None:
     figures.db_after = db_size(live.db_url)
 
 
-@contextmanager
-def pg_database(base: str) -> Iterator[str]:
-    """A fresh PostgreSQL database for one run, dropped afterwards."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    plain = base.replace("postgresql+psycopg://", "postgresql://")
-    name = f"hl_amp_{uuid.uuid4().hex[:8]}"
-    admin = make_url(plain).set(database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(plain).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def run_backend(backend: str, db_url: str | None, tmp: Path, pushes: int) -> Figures:
     from central.testing import start_live_server
 
@@ -375,8 +355,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_sqlite:
             runs.append(run_backend("sqlite", None, Path(tmp), args.pushes))
         if args.pg:
-            with pg_database(args.pg) as url:
-                runs.append(run_backend("postgres", url, Path(tmp), args.pushes))
+            from central.testing import scratch_pg_database
+
+            with scratch_pg_database(args.pg, "hl_amp") as scratch:
+                runs.append(run_backend("postgres", scratch.url, Path(tmp), args.pushes))
     if not runs:
         print("nothing to run (no --pg and --no-sqlite)")
         return 1

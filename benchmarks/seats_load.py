@@ -47,7 +47,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -292,16 +291,6 @@ async def unit_work(seat: Seat, order_id: str, meter: Meter, stop: float) -> Non
 # -- the server side ---------------------------------------------------------------------
 
 
-def _db_url(base: str, name: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return (
-        make_url(base.replace("postgresql+psycopg://", "postgresql://"))
-        .set(database=name)
-        .render_as_string(hide_password=False)
-    )
-
-
 class ServerWatch:
     """CPU, memory and sockets of the server processes; PostgreSQL backends."""
 
@@ -516,8 +505,6 @@ def main() -> int:
         raise SystemExit("needs --pg URL or WORKSTATION_TEST_PG_URL")
     import resource
 
-    import psycopg
-
     from benchmarks.central_push import _plain_inserts
     from central.db import Database
     from central.store import Store
@@ -527,48 +514,49 @@ def main() -> int:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     _cheap_seat_logins()
-    name = f"hl_load_{uuid.uuid4().hex[:8]}"
-    admin = _db_url(args.pg, "postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = _db_url(args.pg, name)
     tmp = Path(tempfile.mkdtemp(prefix="seats-load-"))
     seat_root = Path(tempfile.mkdtemp(prefix="seats-load-", dir=args.seat_dir))
     meter = Meter()
-    try:
-        records = seed_units()
-        codes = [r["code"] for r in records]
-        seats = plan_center(args.seats, codes)
-        users = [SeedUser(s.user, PASSWORD, s.role, s.unit) for s in seats]
-        store = Store(Database(url), load_settings(env={"WORKSTATION_DATA_DIR": str(tmp / "d")}))
-        seeded = seed(store, [s.code for s in seats], users, records)
-        store.db.dispose()
-        units = sorted({s.unit for s in seats if s.unit})
-        with running_server(
-            url, tmp / "data", workers=args.server_procs, jobs_interval=0,
-            log_path=tmp / "server.log", limit_s=120,
-        ) as server:  # fmt: skip
-            base = server.base_url
-            t = time.monotonic()
-            setup_seats(seats, base, seeded.seat_tokens, seat_root)
-            print(f"{len(seats)} seats enrolled and logged in: {time.monotonic() - t:.1f}s")
-            port = int(base.rsplit(":", 1)[1])
-            watch = ServerWatch(server.process.pid, port, admin, name)
-            loop = asyncio.new_event_loop()
-            loop.set_default_executor(ThreadPoolExecutor(args.threads))
-            figures = loop.run_until_complete(run_center(args, base, seats, meter, watch, units))
-            lost, doubled, unsent = check_server(url, seats)
-            plain = _plain_inserts(url, 50, 5) / 5
-            loop.run_until_complete(figures["transport"].inner.aclose())
-            loop.close()
-        report(args, seats, meter, figures, watch, lost, doubled, unsent, plain)
-        for seat in seats:
-            seat.services.close()
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        shutil.rmtree(seat_root, ignore_errors=True)
-        shutil.rmtree(tmp, ignore_errors=True)
+    from central.testing import scratch_pg_database
+
+    with scratch_pg_database(args.pg, "hl_load") as scratch:
+        url, admin, name = scratch.url, scratch.admin_url, scratch.name
+        try:
+            records = seed_units()
+            codes = [r["code"] for r in records]
+            seats = plan_center(args.seats, codes)
+            users = [SeedUser(s.user, PASSWORD, s.role, s.unit) for s in seats]
+            store = Store(
+                Database(url), load_settings(env={"WORKSTATION_DATA_DIR": str(tmp / "d")})
+            )
+            seeded = seed(store, [s.code for s in seats], users, records)
+            store.db.dispose()
+            units = sorted({s.unit for s in seats if s.unit})
+            with running_server(
+                url, tmp / "data", workers=args.server_procs, jobs_interval=0,
+                log_path=tmp / "server.log", limit_s=120,
+            ) as server:  # fmt: skip
+                base = server.base_url
+                t = time.monotonic()
+                setup_seats(seats, base, seeded.seat_tokens, seat_root)
+                print(f"{len(seats)} seats enrolled and logged in: {time.monotonic() - t:.1f}s")
+                port = int(base.rsplit(":", 1)[1])
+                watch = ServerWatch(server.process.pid, port, admin, name)
+                loop = asyncio.new_event_loop()
+                loop.set_default_executor(ThreadPoolExecutor(args.threads))
+                figures = loop.run_until_complete(
+                    run_center(args, base, seats, meter, watch, units)
+                )
+                lost, doubled, unsent = check_server(url, seats)
+                plain = _plain_inserts(url, 50, 5) / 5
+                loop.run_until_complete(figures["transport"].inner.aclose())
+                loop.close()
+            report(args, seats, meter, figures, watch, lost, doubled, unsent, plain)
+            for seat in seats:
+                seat.services.close()
+        finally:
+            shutil.rmtree(seat_root, ignore_errors=True)
+            shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -28,7 +28,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,16 +36,6 @@ SECRET = "bench-web-secret"
 KINDS = ("consultation", "help", "complaint", "suggestion")
 T0 = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
 BATCH = 2000
-
-
-def _db_url(base: str, name: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return (
-        make_url(base.replace("postgresql+psycopg://", "postgresql://"))
-        .set(database=name)
-        .render_as_string(hide_password=False)
-    )
 
 
 def _template(store: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -186,21 +175,18 @@ def main() -> int:
     args = ap.parse_args()
     if not args.pg:
         raise SystemExit("needs --pg URL or WORKSTATION_TEST_PG_URL")
-    import psycopg
 
     from central.db import Database
     from central.store import Store
     from central.testing import running_server, seed
     from workstation.config import load_settings
 
-    name = f"hl_bench_{uuid.uuid4().hex[:8]}"
-    admin = _db_url(args.pg, "postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = _db_url(args.pg, name)
     tmp = Path(tempfile.mkdtemp(prefix="web-bench-"))
     env = {"WORKSTATION_DATA_DIR": str(tmp / "data"), "WORKSTATION_WEB__SECRET": SECRET}
-    try:
+    from central.testing import scratch_pg_database
+
+    with scratch_pg_database(args.pg, "hl_bench") as scratch:
+        url = scratch.url
         store = Store(Database(url), load_settings(env=env))
         seeded = seed(store, ("B00",))
         t = time.monotonic()
@@ -225,9 +211,6 @@ def main() -> int:
                 )
                 _report(page_name, times, errors, wall, args.clients)
             print(f"server: {args.workers} worker processes on {os.cpu_count()} CPU cores")
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return 0
 
 

@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -154,6 +155,36 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class ScratchDatabase:
+    """A PostgreSQL database made for one run: its URL, the server's admin URL, its name."""
+
+    url: str
+    admin_url: str
+    name: str
+
+
+@contextmanager
+def scratch_pg_database(base_url: str, prefix: str = "hl_run") -> Iterator[ScratchDatabase]:
+    """A fresh database on the PostgreSQL server of ``base_url``, dropped afterwards
+    (``WITH (FORCE)``: a server process still connected cannot keep it)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    plain = make_url(base_url.replace("postgresql+psycopg://", "postgresql://"))
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = plain.set(database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield ScratchDatabase(
+            plain.set(database=name).render_as_string(hide_password=False), admin, name
+        )
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @dataclass
