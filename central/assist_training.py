@@ -21,7 +21,6 @@ import asyncio
 import hashlib
 import json
 import logging
-import os
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,6 +31,7 @@ from sqlalchemy import Connection, func, select
 
 from central import schema
 from central.job_lease import JobLease
+from central.job_process import JobProcess
 from central.store import Store
 
 log = logging.getLogger(__name__)
@@ -253,7 +253,7 @@ def run_training(
 
 # -- the periodic job -----------------------------------------------------------------
 
-_running: set[asyncio.Task[None]] = set()
+trainer = JobProcess("central.assist_training", "assist training", log)
 
 
 async def training_round(store: Store) -> bool:
@@ -263,39 +263,13 @@ async def training_round(store: Store) -> bool:
     lease, so two server processes that both start one train once.
     """
     policy = TrainingPolicy.from_settings(store.settings)
-    if not policy.enabled or any(not t.done() for t in _running):
+    if not policy.enabled or trainer.running():
         return False
     why = await asyncio.to_thread(decide, store, policy, store.now())
     if why is not None:
         return False
-    task = asyncio.create_task(_train_in_subprocess(store.db.url))
-    _running.add(task)
-    task.add_done_callback(_running.discard)
+    trainer.start(store.db.url)
     return True
-
-
-async def _train_in_subprocess(db_url: str) -> None:
-    root = str(Path(__file__).resolve().parents[1])
-    env = {**os.environ, "WORKSTATION_DB_URL": db_url}  # not in argv: it may hold a password
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "central.assist_training",
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    try:
-        out, _ = await proc.communicate()
-    except asyncio.CancelledError:
-        proc.terminate()  # the server is stopping; the lease expires on its own
-        raise
-    text = out.decode(errors="replace").strip()
-    if proc.returncode == 0:
-        log.info("assist training: %s", text.splitlines()[-1] if text else "done")
-    else:
-        log.warning("assist training failed (exit %s): %s", proc.returncode, text[-2000:])
 
 
 def main() -> int:

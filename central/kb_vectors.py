@@ -29,7 +29,6 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, or_, select, update
@@ -37,6 +36,7 @@ from sqlalchemy import Connection, and_, delete, func, or_, select, update
 from central import schema
 from central.changes import Change, Tx
 from central.job_lease import JobLease
+from central.job_process import JobProcess
 from central.store import Store
 
 log = logging.getLogger(__name__)
@@ -298,14 +298,14 @@ def run_embedding(
 
 # -- the periodic job ----------------------------------------------------------------------
 
-_running: set[asyncio.Task[None]] = set()
+embedder = JobProcess("central.kb_vectors", "kb embedding", log)
 
 
 async def embed_round(store: Store) -> bool:
     """Called by the job loop: start an embed subprocess when articles are pending and none
     runs from this process; never waits. The subprocess takes the lease, so two server
     processes that both start one embed each article once."""
-    if any(not t.done() for t in _running):
+    if embedder.running():
         return False
 
     def pending() -> int:
@@ -314,30 +314,8 @@ async def embed_round(store: Store) -> bool:
 
     if not await asyncio.to_thread(pending):
         return False
-    task = asyncio.create_task(_embed_in_subprocess(store.db.url))
-    _running.add(task)
-    task.add_done_callback(_running.discard)
+    embedder.start(store.db.url, "--parent", str(os.getpid()))  # no orphan after a kill -9
     return True
-
-
-async def _embed_in_subprocess(db_url: str) -> None:
-    root = str(Path(__file__).resolve().parents[1])
-    env = {**os.environ, "WORKSTATION_DB_URL": db_url}  # not in argv: it may hold a password
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "central.kb_vectors", "--parent", str(os.getpid()),
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        out, _ = await proc.communicate()
-    except asyncio.CancelledError:
-        proc.terminate()  # the server is stopping: the job releases its lease and stops
-        raise
-    text = out.decode(errors="replace").strip()
-    if proc.returncode == 0:
-        log.info("kb embedding: %s", text.splitlines()[-1] if text else "done")
-    else:
-        log.warning("kb embedding failed (exit %s): %s", proc.returncode, text[-2000:])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -162,5 +162,5 @@ async def test_job_round_trains_in_a_subprocess(store: Any, clock: Clock, monkey
     insert_closed(store, training_rows(10), clock.now, start=10)  # 30 in all
     assert await training_round(store) is True
     assert await training_round(store) is False  # one at a time in this process
-    await asyncio.wait_for(asyncio.gather(*assist_training._running), 90)
+    await asyncio.wait_for(asyncio.gather(*assist_training.trainer.tasks), 90)
     assert [c["data"]["orders"] for c in assist_changes(store)] == [30]
