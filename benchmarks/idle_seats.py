@@ -100,36 +100,27 @@ class Seat:
 
 
 def _dispatch(live: Any, order_id: str) -> None:
-    import httpx
 
-    command = live.sign(
-        {
-            "op_id": str(uuid.uuid4()),
-            "client_id": "client-bench-S01",
-            "mutation_id": 1,
-            "order_id": order_id,
-            "command": "dispatch",
-            "args": {
-                "type": "complaint",
-                "content": "小区门口路灯坏了一个月",
-                "unit": "U001",
-                "contact_id": f"C-{order_id}",
-                "caller_name": "张三",
-                "caller_phone": "13912346025",
-            },
-            "base_version": None,
-            "user": "agent1",
-            "seat": "S01",
-            "client_time": datetime.now(UTC).isoformat(),
-        }
-    )
-    r = httpx.post(
-        f"{live.base_url}/api/v1/sync/push",
-        json={"client_id": "client-bench-S01", "commands": [command]},
-        headers={"Authorization": f"Bearer {live.sessions['agent1']}"},
-        timeout=60,
-    )
-    r.raise_for_status()
+    command = {
+        "op_id": str(uuid.uuid4()),
+        "client_id": "client-bench-S01",
+        "mutation_id": 1,
+        "order_id": order_id,
+        "command": "dispatch",
+        "args": {
+            "type": "complaint",
+            "content": "小区门口路灯坏了一个月",
+            "unit": "U001",
+            "contact_id": f"C-{order_id}",
+            "caller_name": "张三",
+            "caller_phone": "13912346025",
+        },
+        "base_version": None,
+        "user": "agent1",
+        "seat": "S01",
+        "client_time": datetime.now(UTC).isoformat(),
+    }
+    live.push("agent1", [command]).raise_for_status()
 
 
 def _touch_directory(db_url: str) -> None:

@@ -200,11 +200,10 @@ def most_that_fit(build: Any, most: int, wire: int, decoded: int) -> list[dict[s
 def setup_orders(live: Any) -> list[str]:
     """An agent dispatches ``ORDERS`` orders to U001 with every field at its maximum; the
     unit signs half of them (the attack then finds both states)."""
-    import httpx
 
     from workstation.wire.text import Limits
 
-    token = live.login("agent1", "S01")
+    live.login("agent1", "S01")
     commands = []
     ids = [f"QD-S01-2612-{n:04d}" for n in range(1, ORDERS + 1)]
     for i, order_id in enumerate(ids, 1):
@@ -231,13 +230,8 @@ def setup_orders(live: Any) -> list[str]:
             "seat": "S01",
             "client_time": None,
         }
-        commands.append(live.sign(cmd))
-    r = httpx.post(
-        f"{live.base_url}/api/v1/sync/push",
-        json={"client_id": "amp-setup", "commands": commands},
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=120,
-    )
+        commands.append(cmd)
+    r = live.push("agent1", commands, timeout=120)
     r.raise_for_status()
     applied = [x["status"] for x in r.json()["results"]]
     if applied != ["applied"] * ORDERS:

@@ -366,6 +366,19 @@ class LiveServer:
         signed["proof"] = command_proof(key, signed)
         return signed
 
+    def push(self, user: str, commands: list[dict[str, Any]], timeout: float = 60) -> Any:
+        """POST the commands, each signed (``sign``), as one push batch under ``user``'s
+        bearer session; the ``httpx.Response`` (the caller checks it)."""
+        import httpx
+
+        signed = [self.sign(c) for c in commands]
+        return httpx.post(
+            f"{self.base_url}/api/v1/sync/push",
+            json={"client_id": signed[0]["client_id"], "commands": signed},
+            headers={"Authorization": f"Bearer {self.sessions[user]}"},
+            timeout=timeout,
+        )
+
     def restart(self, limit_s: float = 30) -> None:
         """kill -9 the server and start it again on the same port and database."""
         self.server.restart(limit_s)

@@ -43,33 +43,26 @@ def _head(live: LiveServer, user: str) -> int:
 
 
 def _dispatch(live: LiveServer, order_id: str, unit: str) -> None:
-    command = live.sign(
-        {
-            "op_id": str(uuid.uuid4()),
-            "client_id": "client-S01",
-            "mutation_id": int(order_id.rsplit("-", 1)[1]),
-            "order_id": order_id,
-            "command": "dispatch",
-            "args": {
-                "type": "complaint",
-                "content": "小区门口路灯坏了一个月",
-                "unit": unit,
-                "contact_id": f"C-{order_id}",
-                "caller_name": "张三",
-                "caller_phone": "13912346025",
-            },
-            "base_version": None,
-            "user": "agent1",
-            "seat": "S01",
-            "client_time": datetime.now(UTC).isoformat(),
-        }
-    )
-    r = httpx.post(
-        f"{live.base_url}/api/v1/sync/push",
-        json={"client_id": "client-S01", "commands": [command]},
-        headers={"Authorization": f"Bearer {live.sessions['agent1']}"},
-        timeout=30,
-    )
+    command = {
+        "op_id": str(uuid.uuid4()),
+        "client_id": "client-S01",
+        "mutation_id": int(order_id.rsplit("-", 1)[1]),
+        "order_id": order_id,
+        "command": "dispatch",
+        "args": {
+            "type": "complaint",
+            "content": "小区门口路灯坏了一个月",
+            "unit": unit,
+            "contact_id": f"C-{order_id}",
+            "caller_name": "张三",
+            "caller_phone": "13912346025",
+        },
+        "base_version": None,
+        "user": "agent1",
+        "seat": "S01",
+        "client_time": datetime.now(UTC).isoformat(),
+    }
+    r = live.push("agent1", [command], timeout=30)
     assert r.status_code == 200, r.text
     assert r.json()["results"][0]["status"] == "applied", r.text
 
