@@ -30,6 +30,12 @@ class Seat:
         self.mutations = count(1)
 
     def push(self, user: str, command: str, order_id: str | None, **args: Any) -> dict[str, Any]:
+        return self.send(user, command, order_id, args)
+
+    def send(
+        self, user: str, command: str, order_id: str | None, args: dict[str, Any]
+    ) -> dict[str, Any]:
+        """``push`` with the args as a dict (they may hold an ``order_id`` of their own)."""
         body = {
             "client_id": CLIENT,
             "commands": [

@@ -8,10 +8,9 @@ the public list shows it, masked.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from tests.central_open311.test_triage import CLIENT, Seat
+from tests.central_open311.test_triage import Seat
 from tests.central_reports.support import Server
 from tests.web.conftest import Page, at, follow, steps, submit
 
@@ -24,38 +23,12 @@ STAFF = ("agent1", "Agent1", "cb1", "Cb1", ">sup<", "Sup1")
 class FreshSeat(Seat):
     """Seat S01 whose users log in again at each push (the clock jumps days ahead)."""
 
-    def push(self, user: str, command: str, order_id: str | None, **args: Any) -> dict[str, Any]:
-        return self.send(user, command, order_id, args)
-
     def send(
         self, user: str, command: str, order_id: str | None, args: dict[str, Any]
     ) -> dict[str, Any]:
         self.server.tokens.pop(user, None)
         self.server.keys.pop(user, None)
-        body = {
-            "client_id": CLIENT,
-            "commands": [
-                self.server.sign(
-                    {
-                        "op_id": str(uuid.uuid4()),
-                        "client_id": CLIENT,
-                        "mutation_id": next(self.mutations),
-                        "order_id": order_id,
-                        "command": command,
-                        "args": args,
-                        "base_version": None,
-                        "user": user,
-                        "seat": "S01",
-                        "client_time": self.server.clock.now.isoformat(),
-                    }
-                )
-            ],
-        }
-        headers = self.server.login(user)
-        r = self.server.client.post("/api/v1/sync/push", json=body, headers=headers)
-        assert r.status_code == 200, r.text
-        result: dict[str, Any] = r.json()["results"][0]
-        return result
+        return super().send(user, command, order_id, args)
 
 
 def private_free(html: str) -> None:
