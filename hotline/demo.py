@@ -81,10 +81,11 @@ def _packaged(name: str) -> Path:
 
 
 def prepare_central(root: Path) -> tuple[str, str]:
-    """Create the central database with units, demo users and the seat; returns (db url, token).
+    """Create the central database with units, demo users, the seat and the demo KB;
+    returns (db url, token).
 
-    The demo KB goes straight into the seat (``prepare_seat``): KB distribution through
-    sync currently fails on a delta-format mismatch between offline_cache and kb_index.
+    The KB goes into the central server, as an editor's import would: the server's embed
+    job makes the articles' vectors, and the seat pulls both with its first sync.
     """
     db_url = f"sqlite:///{root / 'central.db'}"
     token_file = root / "seat-token.txt"
@@ -102,11 +103,22 @@ def prepare_central(root: Path) -> tuple[str, str]:
         units=[json.loads(line) for line in units if line.strip()],
         cheap_hashes=False,
     )
+    _import_kb(store)
     store.db.dispose()
     token = seeded.seat_tokens[SEAT]
     token_file.write_text(token)
     token_file.chmod(0o600)
     return db_url, token
+
+
+def _import_kb(store: Store) -> None:
+    from central.kb import put_article
+
+    lines = _packaged("demo_kb.jsonl").read_text("utf-8").splitlines()
+    with store.transaction() as tx:
+        for line in lines:
+            if line.strip():
+                put_article(tx, json.loads(line), "admin")
 
 
 SEED_CLOCK = "seed-clock.txt"
@@ -189,11 +201,7 @@ def seed_orders(services: Any, db_url: str, root: Path, log: Any = print) -> Non
 def prepare_seat(root: Path, url: str, token: str) -> Any:
     services = SeatServices.open(root / "seat")
     services.enroll(url, SEAT, token)  # again on every run: the port may have changed
-    kb = services.kb
-    if kb.count() == 0:
-        lines = _packaged("demo_kb.jsonl").read_text("utf-8").splitlines()
-        kb.upsert_many([json.loads(line) for line in lines if line.strip()])
-    return services
+    return services  # the KB comes with the first sync (``prepare_central``)
 
 
 def run_demo(
