@@ -175,13 +175,16 @@ class CallerPanel(Vertical):
         contacts = self.contacts
         options.display = bool(rows or contacts)
         self._rows = {}
-        where = f"（{t('caller.source_' + self.source)}）" if self.source else ""
+        source = t("caller.source_" + self.source) if self.source else ""
         if not rows and not contacts:
-            label.update(f"{t('caller.history')}：{t('caller.no_history')}{where}")
+            where = t("caller.where_alone", source=source) if source else ""
+            label.update(t("caller.history_none", where=where))
             return
         count = len(rows) + len(contacts)
-        where = f" · {t('caller.source_' + self.source)}" if self.source else ""
-        label.update(f"{t('caller.history')}（{count}{where}）· {t('caller.history_hint')}")
+        where = f" · {source}" if source else ""
+        label.update(
+            f"{t('caller.history_count', count=count, where=where)} · {t('caller.history_hint')}"
+        )
         for row in rows:
             line = Text(row.order_id + " ", style="bold")
             line.append(
